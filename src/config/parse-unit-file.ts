@@ -1,0 +1,76 @@
+/**
+ * Parses one unit file: YAML (with positions) → schema check → per-file
+ * rules (kind rules, value rules). Pure: text in, a `UnitFile` or
+ * ConfigErrors out. Never throws for bad input.
+ */
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { errorAt, type UnitSource } from './error-at.js';
+import { explainAjvErrors } from './explain-ajv-errors.js';
+import type { UnitFile } from './unit-schema.js';
+import { validateUnitShape } from './unit-validator.js';
+import { checkUnitKind } from './validate-unit-kinds.js';
+import { checkUnitValues } from './validate-unit-values.js';
+import { createLocator, type Locator } from './yaml-locator.js';
+
+/** What parseUnitDocument learns about one file. */
+export interface ParsedUnitDocument {
+  /** Set when the document has the schema's shape, even if rules failed (for folder-wide checks). */
+  shaped?: UnitFile;
+  errors: ConfigError[];
+  locator: Locator;
+}
+
+const MAX_ALIASES = 100;
+
+function yamlError(file: string, e: YAMLError, lineCounter: LineCounter): ConfigError {
+  const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
+  const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const code = e.code === 'DUPLICATE_KEY' ? 'E_DUPLICATE_KEY' : e.code === 'MULTIPLE_DOCS' ? 'E_MULTIPLE_DOCS' : 'E_YAML';
+  const hint =
+    code === 'E_MULTIPLE_DOCS'
+      ? 'put one unit per file'
+      : code === 'E_DUPLICATE_KEY'
+        ? 'remove one of the two keys'
+        : 'check indentation, colons and quotes around this point';
+  return new ConfigError(code, message, { file, line: Math.max(1, pos.line), column: Math.max(1, pos.col), path: '' }, { hint });
+}
+
+/** Parses and checks one unit file, keeping the locator for folder-wide checks. */
+export function parseUnitDocument(text: string, file: string): ParsedUnitDocument {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  const locator = createLocator(doc, lineCounter);
+  const src: UnitSource = { file, locator };
+  if (doc.errors.length > 0) return { errors: doc.errors.map((e) => yamlError(file, e, lineCounter)), locator };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { errors: [errorAt(src, 'E_YAML', message, [], 'value', 'avoid deeply nested aliases (*name)')], locator };
+  }
+  if (data === null || data === undefined) {
+    return { errors: [errorAt(src, 'E_EMPTY', 'the unit file is empty', [], 'value', 'a unit needs at least `name:` and `kind:`')], locator };
+  }
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    const got = Array.isArray(data) ? 'a list' : `\`${String(data).slice(0, 40)}\``;
+    return { errors: [errorAt(src, 'E_TYPE', `a unit file must be a mapping of keys (got ${got})`, [], 'value', 'start with `name: web` and `kind: service`')], locator };
+  }
+
+  const schemaErrors = explainAjvErrors(validateUnitShape(data)).map((p) =>
+    errorAt(src, p.code, p.message, p.where, p.at, p.hint, p.path),
+  );
+  const kindErrors = checkUnitKind(data as Record<string, unknown>, src);
+  // value rules read typed fields, so they run only on a document of the right shape
+  const shaped = schemaErrors.length === 0 ? (data as UnitFile) : undefined;
+  const valueErrors = shaped ? checkUnitValues(shaped, src) : [];
+  return { shaped, errors: [...schemaErrors, ...kindErrors, ...valueErrors], locator };
+}
+
+/** Parses one unit file. `unit` is set only when the file has no errors at all. */
+export function parseUnitFile(text: string, file: string): { unit?: UnitFile; errors: ConfigError[] } {
+  const { shaped, errors } = parseUnitDocument(text, file);
+  return errors.length === 0 && shaped ? { unit: shaped, errors } : { errors };
+}

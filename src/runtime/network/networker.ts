@@ -43,4 +43,8 @@ export interface Networker {
   detach(req: AttachRequest): Promise<void>;
   /** Path of the hosts file to bind-mount at /etc/hosts for this instance (kept up to date in place). */
   hostsFile(id: string): string;
+  /** Path of a resolv.conf to bind-mount at /etc/resolv.conf: the host's without 127.x nameservers. (added by the network work) */
+  resolvConfFile?(): string;
+  /** After a crash: release what instances whose netns is gone still hold; returns what was removed. (added by the network work) */
+  cleanupLeftovers?(): Promise<string[]>;
 }

@@ -17,6 +17,8 @@ import { createLocator, type Locator } from './yaml-locator.js';
 export interface ParsedUnitDocument {
   /** Set when the document has the schema's shape, even if rules failed (for folder-wide checks). */
   shaped?: UnitFile;
+  /** The document as plain data when it is a mapping, whatever its shape (for name lookups). */
+  raw?: Record<string, unknown>;
   errors: ConfigError[];
   locator: Locator;
 }
@@ -66,7 +68,7 @@ export function parseUnitDocument(text: string, file: string): ParsedUnitDocumen
   // value rules read typed fields, so they run only on a document of the right shape
   const shaped = schemaErrors.length === 0 ? (data as UnitFile) : undefined;
   const valueErrors = shaped ? checkUnitValues(shaped, src) : [];
-  return { shaped, errors: [...schemaErrors, ...kindErrors, ...valueErrors], locator };
+  return { shaped, raw: data as Record<string, unknown>, errors: [...schemaErrors, ...kindErrors, ...valueErrors], locator };
 }
 
 /** Parses one unit file. `unit` is set only when the file has no errors at all. */

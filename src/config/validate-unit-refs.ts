@@ -19,6 +19,12 @@ import type { UnitFile } from './unit-schema.js';
 export interface LocatedUnit {
   unit: UnitFile;
   src: UnitSource;
+  /**
+   * A unit whose file has schema errors but a readable name and kind: it
+   * counts as existing (so others' references to it are not reported too);
+   * only its `after` and `network.attach` are checked (cycles included).
+   */
+  partial?: boolean;
 }
 
 const WORKLOADS = new Set(['service', 'job', 'vm']);
@@ -46,6 +52,8 @@ function afterRefs(u: LocatedUnit, byName: Map<string, LocatedUnit>): ConfigErro
       out.push(errorAt(u.src, 'E_UNKNOWN_UNIT', `\`after\` names unit \`${target}\`, which does not exist${suggestionSuffix(target, byName.keys())}`, path, 'key'));
     } else if (!WORKLOADS.has(t.unit.kind)) {
       out.push(errorAt(u.src, 'E_BAD_REF', `\`${target}\` is a ${t.unit.kind} unit: \`after\` waits only for services, jobs and vms`, path, 'key', `a ${t.unit.kind} is created before the units that use it; remove it from \`after\``));
+    } else if (t.partial) {
+      continue;
     } else if (condition === 'completed' && t.unit.kind !== 'job') {
       out.push(errorAt(u.src, 'E_AFTER_CONDITION', `\`${target}\` is a ${t.unit.kind}: \`completed\` is only for jobs`, path, 'value', 'use `started` or `healthy`'));
     } else if (condition === 'healthy' && !t.unit.health) {
@@ -117,7 +125,9 @@ export function checkUnitSet(units: LocatedUnit[]): ConfigError[] {
   const networks = units.filter((u) => u.unit.kind === 'network').map((u) => u.unit.name);
   const volumes = units.filter((u) => u.unit.kind === 'volume').map((u) => u.unit.name);
   const out = duplicates(units);
-  for (const u of units) out.push(...afterRefs(u, byName), ...attachRefs(u, byName, networks), ...volumeRefs(u, volumes));
-  out.push(...cycles(units, byName), ...portConflicts(units));
+  const whole = units.filter((u) => !u.partial);
+  for (const u of units) out.push(...afterRefs(u, byName), ...attachRefs(u, byName, networks));
+  for (const u of whole) out.push(...volumeRefs(u, volumes));
+  out.push(...cycles(units, byName), ...portConflicts(whole));
   return out;
 }

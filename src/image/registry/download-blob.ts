@@ -48,8 +48,14 @@ export async function downloadBlob(http: RegistryHttp, repo: string, digest: str
   let done = 0;
   let resumed = 0;
   const maxResumes = opts.resumes ?? http.retries;
-  const fail = (err: BerthError): never => {
+  // The error is thrown to the caller too; the listener only keeps an unwatched sink from crashing the process.
+  const discard = (err: Error) => {
+    if (sink.destroyed) return;
+    sink.on('error', () => undefined);
     sink.destroy(err);
+  };
+  const fail = (err: BerthError): never => {
+    discard(err);
     throw err;
   };
   try {
@@ -113,7 +119,7 @@ export async function downloadBlob(http: RegistryHttp, repo: string, digest: str
     await once(sink, 'finish');
     return { digest, size: done, resumed };
   } catch (err) {
-    if (!sink.destroyed) sink.destroy(err as Error);
+    discard(err as Error);
     throw err;
   }
 }

@@ -1,0 +1,117 @@
+/**
+ * The start path of a container, in order, each step undone by `teardown`
+ * when a later one fails: dir → overlay → user/command checks → netns →
+ * network attach → config.json → conmon (`RUNTIME create`) → `RUNTIME start`.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { DriverError } from '../../errors.js';
+import type { Handle, InstanceSpec } from '../driver.js';
+import type { AttachRequest, Networker } from '../network/networker.js';
+import { cgroupsPathOf } from './cgroup.js';
+import { checkSpec } from './check-spec.js';
+import { startConmon } from './conmon.js';
+import { findExecutable } from './find-executable.js';
+import { containerPaths, type ContainerHandleData } from './handle.js';
+import { buildOciConfig, DEFAULT_PATH } from './oci-config.js';
+import type { OciRuntime } from './oci-runtime.js';
+import { mountOverlay } from './overlay.js';
+import { createNetns } from './netns.js';
+import { resolveUser } from './resolve-user.js';
+import { deriveRlimits, parseProcLimits } from './rlimits.js';
+
+/** Host settings for creating containers. */
+export interface CreateContext {
+  root: string;
+  runtime: OciRuntime;
+  conmon: string;
+  networker?: Networker;
+  logSizeMax: number;
+  usernsRange: { hostId: number; size: number };
+}
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+function fail(spec: InstanceSpec, code: string, message: string, hint?: string): never {
+  throw new DriverError(code, message, { unit: spec.unit }, hint ? { hint } : {});
+}
+
+/** Writes the files bind-mounted at /etc/hostname, /etc/resolv.conf and (without networking) /etc/hosts. */
+function writeEtcFiles(spec: InstanceSpec, p: ReturnType<typeof containerPaths>): void {
+  writeFileSync(p.hostname, `${spec.hostname}\n`);
+  if (existsSync('/etc/resolv.conf')) copyFileSync('/etc/resolv.conf', p.resolvConf);
+  else writeFileSync(p.resolvConf, '');
+  writeFileSync(p.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${spec.hostname}\n`);
+}
+
+/**
+ * Creates and starts one container. On failure it throws after calling
+ * `undo` (the caller's teardown), so nothing is left behind.
+ */
+export async function createContainer(ctx: CreateContext, spec: InstanceSpec, undo: (data: ContainerHandleData) => Promise<void>): Promise<Handle> {
+  const caps = checkSpec(spec);
+  for (const m of spec.mounts) {
+    if (m.type === 'bind' && !existsSync(m.source)) fail(spec, 'E_MOUNT_SOURCE', `bind mount source does not exist: ${m.source}`, 'create the host directory, or fix the volume path');
+  }
+  for (const layer of spec.layers!) {
+    if (!existsSync(layer)) fail(spec, 'E_LAYER_MISSING', `image layer directory is missing: ${layer}`, 'the image store lost it: pull or build the image again');
+  }
+  const p = containerPaths(ctx.root, spec.id);
+  if (existsSync(p.dir)) fail(spec, 'E_CONTAINER_EXISTS', `container ${spec.id} already exists`, 'destroy it first, or use a new instance id');
+  const data: ContainerHandleData = { root: ctx.root, conmonPid: 0, runtime: ctx.runtime.info.name, netnsPath: '', attach: null };
+  mkdirSync(p.dir, { recursive: true });
+  try {
+    mkdirSync(p.exitDir);
+    mkdirSync(p.persistDir);
+    await mountOverlay(spec.layers!, { upper: p.upper, work: p.work, merged: p.rootfs });
+    const user = resolveUser(spec.user, readOr(`${p.rootfs}/etc/passwd`, ''), readOr(`${p.rootfs}/etc/group`, ''));
+    if (!user.ok) fail(spec, 'E_BAD_USER', `cannot run as ${spec.user}: ${user.reason}`, 'use a user that exists in the image, or a numeric uid[:gid]');
+    const command = spec.argv[0]!;
+    const path = spec.env.PATH ?? DEFAULT_PATH;
+    if (findExecutable(p.rootfs, command, path, spec.workdir ?? '/') === null) {
+      const where = command.includes('/') ? `at ${command} in the image` : "in the image's PATH";
+      fail(spec, 'E_COMMAND_NOT_FOUND', `executable file \`${command}\` not found ${where}`, `check run.command, or the image's contents (PATH=${path})`);
+    }
+    writeEtcFiles(spec, p);
+    data.netnsPath = await createNetns(spec.id);
+    let hosts = p.hosts;
+    if (ctx.networker && spec.network.attach.length > 0) {
+      const req: AttachRequest = { id: spec.id, netnsPath: data.netnsPath, networks: spec.network.attach, ports: spec.network.ports, hostname: spec.hostname, aliases: [spec.unit, spec.hostname] };
+      data.attach = req;
+      writeFileSync(p.handleFile, JSON.stringify({ id: spec.id, data }));
+      await ctx.networker.attach(req);
+      hosts = ctx.networker.hostsFile(spec.id);
+    }
+    const config = buildOciConfig({
+      spec, user: user.user, caps, rootfs: p.rootfs, netnsPath: data.netnsPath,
+      files: { hosts, resolvConf: p.resolvConf, hostname: p.hostname },
+      cgroupsPath: cgroupsPathOf(spec.id),
+      rlimits: deriveRlimits(parseProcLimits(readOr('/proc/self/limits', ''))),
+      arch: process.arch,
+      swapAccounting: existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') || existsSync('/sys/fs/cgroup/cgroup.controllers'),
+      usernsRange: ctx.usernsRange,
+    });
+    writeFileSync(p.config, JSON.stringify(config, null, 1));
+    const sync = await startConmon({
+      conmon: ctx.conmon, id: spec.id, name: spec.id, runtime: ctx.runtime.info.command, runtimeRoot: ctx.runtime.root,
+      bundle: p.dir, pidFile: p.pidFile, conmonPidFile: p.conmonPidFile, logPath: p.logPath, logSizeMax: ctx.logSizeMax,
+      exitDir: p.exitDir, persistDir: p.persistDir, socketDir: p.dir,
+    });
+    data.conmonPid = Number(readOr(p.conmonPidFile, '0').trim()) || 0;
+    if (!sync.ok) fail(spec, 'E_RUNTIME_CREATE', `${ctx.runtime.info.name} could not create container ${spec.id}: ${sync.message}`, 'see the message above; the container was not started');
+    const started = await ctx.runtime.start(spec.id);
+    if (started.code !== 0) fail(spec, 'E_RUNTIME_START', `${ctx.runtime.info.name} could not start container ${spec.id}: ${started.stderr.trim()}`);
+    const handle: Handle = { id: spec.id, unit: spec.unit, driver: 'container', pid: sync.pid, startedAt: Date.now(), logPath: p.logPath, data: { ...data } };
+    writeFileSync(p.handleFile, JSON.stringify(handle));
+    return handle;
+  } catch (err) {
+    await undo(data).catch(() => { /* report the original error */ });
+    if (err instanceof DriverError) throw err;
+    throw new DriverError('E_CONTAINER_START', `cannot start container ${spec.id}: ${err instanceof Error ? err.message : String(err)}`, { unit: spec.unit, recoverable: true }, { cause: err });
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * ContainerDriver: runs an instance as an OCI container — overlay rootfs,
+ * own namespaces, cgroup limits — through conmon and crun (else runc).
+ * conmon is fully detached, so the agent may exit and come back: `recover`
+ * re-attaches from the persisted Handle and `wait` watches conmon's exit file.
+ * Status is derived on every `inspect`, never stored.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DriverError } from '../../errors.js';
+import type {
+  Availability, Driver, ExecOptions, ExecResult, ExitResult, Handle, InstanceSpec, InstanceStatus, ProcessInfo,
+} from '../driver.js';
+import type { Networker } from '../network/networker.js';
+import { cgroupPids, killCgroup, oomKillCount, readUsage } from './cgroup.js';
+import { createContainer } from './create-container.js';
+import { readExitStatus, waitForFile } from './exit-file.js';
+import { containerPaths, handleData } from './handle.js';
+import { OciRuntime } from './oci-runtime.js';
+import { processAlive, readProc } from './proc-info.js';
+import { resolveUser } from './resolve-user.js';
+import { runCommand } from './run-command.js';
+import { detectRuntime, type RuntimeInfo } from './runtime-detect.js';
+import { deriveStatus, toExitResult } from './state.js';
+import { liveConmonPid, teardown } from './teardown.js';
+
+/** Options for a ContainerDriver. */
+export interface ContainerDriverOptions {
+  /** berth's state directory (BERTH_ROOT); containers live under `<root>/containers/` */
+  root: string;
+  networker?: Networker;
+  /** conmon binary (default: `conmon` on PATH) */
+  conmon?: string;
+  /** use this runtime instead of probing (tests, benchmarks) */
+  runtime?: RuntimeInfo;
+  /** conmon truncates a container's log when it grows past this (default 10 MiB) */
+  logSizeMax?: number;
+  /** host id range for `userns: true` containers (default 100000 + 65536) */
+  usernsRange?: { hostId: number; size: number };
+  /** how often `wait` re-checks besides inotify (default 1000 ms) */
+  pollMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The container Driver (`isolation: container`). */
+export class ContainerDriver implements Driver {
+  readonly kind = 'container';
+  private runtimePromise?: Promise<OciRuntime>;
+  private readonly waits = new Map<string, Promise<ExitResult>>();
+
+  constructor(private readonly options: ContainerDriverOptions) {}
+
+  /** The OCI runtime in use (probed once, cached in memory and under the state dir). */
+  runtime(): Promise<OciRuntime> {
+    this.runtimePromise ??= (async () => {
+      const info = this.options.runtime ?? (await detectRuntime(this.options.root));
+      return new OciRuntime(info, join(this.options.root, 'runtime', info.name));
+    })();
+    return this.runtimePromise;
+  }
+
+  async available(): Promise<Availability> {
+    const conmon = await runCommand(this.options.conmon ?? 'conmon', ['--version']);
+    if (conmon.code !== 0) return { ok: false, detail: 'conmon is not installed', hint: 'run scripts/setup (apt-get install conmon)' };
+    try {
+      const rt = await this.runtime();
+      const conmonVersion = /version (\S+)/.exec(conmon.stdout)?.[1] ?? '?';
+      const fix = rt.info.fix === 'none' ? '' : ` (${rt.info.fix})`;
+      return { ok: true, detail: `${rt.info.name} ${rt.info.version}${fix} + conmon ${conmonVersion}: ${rt.info.why}` };
+    } catch (err) {
+      return { ok: false, detail: err instanceof Error ? err.message : String(err), hint: 'run scripts/setup (apt-get install crun runc)' };
+    }
+  }
+
+  async start(spec: InstanceSpec): Promise<Handle> {
+    const runtime = await this.runtime();
+    const ctx = {
+      root: this.options.root, runtime, conmon: this.options.conmon ?? 'conmon', networker: this.options.networker,
+      logSizeMax: this.options.logSizeMax ?? 10 * 1024 * 1024, usernsRange: this.options.usernsRange ?? { hostId: 100_000, size: 65_536 },
+    };
+    return createContainer(ctx, spec, async (data) => {
+      await teardown(this.options.root, spec.id, runtime, this.options.networker, data.attach);
+    });
+  }
+
+  wait(handle: Handle): Promise<ExitResult> {
+    let w = this.waits.get(handle.id);
+    if (!w) {
+      w = this.waitOnce(handle);
+      this.waits.set(handle.id, w);
+    }
+    return w;
+  }
+
+  private async waitOnce(handle: Handle): Promise<ExitResult> {
+    const d = handleData(handle);
+    const p = containerPaths(d.root, handle.id);
+    const gone = () => !processAlive(d.conmonPid, handle.id) && !processAlive(handle.pid);
+    const status = await waitForFile(p.exitFile, gone, this.options.pollMs ?? 1000);
+    return toExitResult(status, this.oomKilled(handle), this.exitedAt(p.exitFile));
+  }
+
+  private oomKilled(handle: Handle): boolean {
+    const p = containerPaths(handleData(handle).root, handle.id);
+    return existsSync(p.oomFile) || oomKillCount(handle.id) > 0;
+  }
+
+  private exitedAt(exitFile: string): number {
+    try {
+      return statSync(exitFile).mtimeMs;
+    } catch {
+      return Date.now();
+    }
+  }
+
+  async stop(handle: Handle, signal: string, timeoutMs: number): Promise<ExitResult> {
+    const rt = await this.runtime();
+    const state = await rt.state(handle.id);
+    if (state && (state.status === 'running' || state.status === 'paused' || state.status === 'created')) {
+      await rt.kill(handle.id, signal);
+      // a frozen process only sees the signal once thawed
+      if (state.status === 'paused') await rt.resume(handle.id);
+      const exited = await Promise.race([this.wait(handle).then(() => true), sleep(timeoutMs).then(() => false)]);
+      if (!exited) {
+        await rt.kill(handle.id, 'SIGKILL', true);
+        killCgroup(handle.id);
+      }
+    }
+    return this.wait(handle);
+  }
+
+  async kill(handle: Handle, signal: string): Promise<void> {
+    const r = await (await this.runtime()).kill(handle.id, signal);
+    if (r.code !== 0 && readExitStatus(containerPaths(handleData(handle).root, handle.id).exitFile) === null) {
+      throw new DriverError('E_CONTAINER_KILL', `cannot send ${signal} to ${handle.id}: ${r.stderr.trim()}`, { unit: handle.unit, recoverable: true });
+    }
+  }
+
+  async pause(handle: Handle): Promise<void> {
+    const r = await (await this.runtime()).pause(handle.id);
+    if (r.code !== 0) throw new DriverError('E_CONTAINER_PAUSE', `cannot pause ${handle.id}: ${r.stderr.trim()}`, { unit: handle.unit }, { hint: 'only a running container can be paused' });
+  }
+
+  async unpause(handle: Handle): Promise<void> {
+    const r = await (await this.runtime()).resume(handle.id);
+    if (r.code !== 0) throw new DriverError('E_CONTAINER_UNPAUSE', `cannot unpause ${handle.id}: ${r.stderr.trim()}`, { unit: handle.unit }, { hint: 'only a paused container can be unpaused' });
+  }
+
+  async exec(handle: Handle, argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const p = containerPaths(handleData(handle).root, handle.id);
+    let user: string | undefined;
+    if (options.user !== undefined) {
+      const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
+      const u = resolveUser(options.user, read(join(p.rootfs, 'etc/passwd')), read(join(p.rootfs, 'etc/group')));
+      if (!u.ok) throw new DriverError('E_BAD_USER', `cannot exec as ${options.user}: ${u.reason}`, { unit: handle.unit });
+      user = `${u.user.uid}:${u.user.gid}`;
+    }
+    const r = await (await this.runtime()).exec(handle.id, argv, { env: options.env, user, cwd: options.workdir, input: options.input, timeoutMs: options.timeoutMs });
+    return { code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  async inspect(handle: Handle): Promise<InstanceStatus> {
+    const d = handleData(handle);
+    const p = containerPaths(d.root, handle.id);
+    const runtime = await (await this.runtime()).state(handle.id);
+    const exitStatus = readExitStatus(p.exitFile);
+    const status = deriveStatus({ runtime, exitStatus, exitedAt: this.exitedAt(p.exitFile), oomKilled: this.oomKilled(handle), usage: readUsage(handle.id) });
+    status.detail = { runtime: d.runtime, conmonPid: d.conmonPid, conmonAlive: processAlive(d.conmonPid, handle.id), netns: d.netnsPath, bundle: p.dir };
+    return status;
+  }
+
+  async top(handle: Handle): Promise<ProcessInfo[]> {
+    const p = containerPaths(handleData(handle).root, handle.id);
+    const passwd = existsSync(join(p.rootfs, 'etc/passwd')) ? readFileSync(join(p.rootfs, 'etc/passwd'), 'utf8') : '';
+    const names = new Map(passwd.split('\n').filter(Boolean).map((l) => { const f = l.split(':'); return [Number(f[2]), f[0] ?? ''] as const; }));
+    const out: ProcessInfo[] = [];
+    for (const pid of cgroupPids(handle.id)) {
+      const s = readProc(pid);
+      if (s) out.push({ pid: s.pid, ppid: s.ppid, user: names.get(s.uid) ?? String(s.uid), cpuPercent: s.cpuPercent, rssBytes: s.rssBytes, command: s.command });
+    }
+    return out;
+  }
+
+  async recover(handle: Handle): Promise<Handle | null> {
+    const d = handleData(handle);
+    const p = containerPaths(d.root, handle.id);
+    if (!existsSync(p.dir)) return null;
+    if (readExitStatus(p.exitFile) !== null || processAlive(d.conmonPid, handle.id)) return handle;
+    const state = await (await this.runtime()).state(handle.id);
+    return state && state.status !== 'stopped' ? handle : null;
+  }
+
+  async destroy(handle: Handle): Promise<void> {
+    const d = handleData(handle);
+    const left = await teardown(d.root, handle.id, await this.runtime(), this.options.networker, d.attach);
+    this.waits.delete(handle.id);
+    if (left.length > 0) {
+      throw new DriverError('E_CONTAINER_DESTROY', `could not remove everything of ${handle.id}: ${left.join('; ')}`, { unit: handle.unit, recoverable: true }, { hint: 'retry; if it persists, check `mount`, `ip netns` and /sys/fs/cgroup/*/berth' });
+    }
+  }
+
+  /**
+   * Removes containers a crashed agent left half-made or orphaned: every
+   * `<root>/containers/<id>` without a living conmon, unless its id is in
+   * `keep` (finished containers whose handle the supervisor still holds).
+   * Returns the ids removed.
+   */
+  async cleanupLeftovers(keep: Iterable<string> = []): Promise<string[]> {
+    const kept = new Set(keep);
+    const dir = join(this.options.root, 'containers');
+    if (!existsSync(dir)) return [];
+    const removed: string[] = [];
+    const runtime = await this.runtime();
+    for (const id of readdirSync(dir)) {
+      if (kept.has(id) || liveConmonPid(this.options.root, id) !== null) continue;
+      await teardown(this.options.root, id, runtime, this.options.networker);
+      removed.push(id);
+    }
+    return removed;
+  }
+}
+
+/** Convenience for a starting agent: `new ContainerDriver({root, networker}).cleanupLeftovers(keep)`. */
+export function cleanupLeftovers(root: string, options: { networker?: Networker; keep?: Iterable<string> } = {}): Promise<string[]> {
+  return new ContainerDriver({ root, networker: options.networker }).cleanupLeftovers(options.keep);
+}

@@ -1,0 +1,64 @@
+/**
+ * Finds a container's command inside its rootfs before starting it, so a
+ * typo gives "executable file `httpd` not found in the image's PATH" instead
+ * of a runtime error after namespaces, mounts and cgroups were made.
+ * Symlinks are followed as the container would see them (absolute links
+ * resolve inside the rootfs, never on the host).
+ */
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import { join, posix } from 'node:path';
+
+/** Resolves `path` (absolute, container view) to a host path inside `root`, or null. */
+export function resolveInRoot(root: string, path: string, maxLinks = 40): string | null {
+  let pending = posix.normalize(path).split('/').filter(Boolean);
+  const resolved: string[] = [];
+  let links = 0;
+  while (pending.length > 0) {
+    const part = pending.shift()!;
+    if (part === '..') {
+      resolved.pop();
+      continue;
+    }
+    if (part === '.') continue;
+    const host = join(root, ...resolved, part);
+    let st;
+    try {
+      st = lstatSync(host);
+    } catch {
+      return null;
+    }
+    if (st.isSymbolicLink()) {
+      if (++links > maxLinks) return null;
+      const target = readlinkSync(host);
+      const parts = target.split('/').filter(Boolean);
+      if (target.startsWith('/')) resolved.length = 0;
+      pending = [...parts, ...pending];
+      continue;
+    }
+    resolved.push(part);
+  }
+  return join(root, ...resolved);
+}
+
+function isExecutableFile(hostPath: string | null): boolean {
+  if (hostPath === null) return false;
+  try {
+    const st = statSync(hostPath);
+    return st.isFile() && (st.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The container path of `command` (absolute, relative to cwd, or searched in PATH), or null. */
+export function findExecutable(root: string, command: string, pathEnv: string, cwd = '/'): string | null {
+  if (command.includes('/')) {
+    const full = command.startsWith('/') ? command : posix.join(cwd, command);
+    return isExecutableFile(resolveInRoot(root, full)) ? full : null;
+  }
+  for (const dir of pathEnv.split(':').filter(Boolean)) {
+    const full = posix.join(dir, command);
+    if (isExecutableFile(resolveInRoot(root, full))) return full;
+  }
+  return null;
+}

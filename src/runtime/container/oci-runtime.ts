@@ -1,0 +1,80 @@
+/**
+ * The OCI runtime's verbs (`start`, `state`, `kill`, `pause`, `resume`,
+ * `exec`, `delete`), called through the command detection chose (crun, the
+ * crun hybrid-cgroup wrapper, or runc) with berth's own `--root`.
+ */
+import type { RuntimeInfo } from './runtime-detect.js';
+import { runCommand, type CommandResult } from './run-command.js';
+
+/** The runtime's view of a container (from `RUNTIME state`). */
+export interface RuntimeState {
+  status: 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+  pid: number;
+}
+
+/** Options for `OciRuntime.exec`. */
+export interface RuntimeExecOptions {
+  env?: Record<string, string>;
+  /** numeric `uid:gid` */
+  user?: string;
+  cwd?: string;
+  input?: string;
+  timeoutMs?: number;
+}
+
+/** Thin wrapper over one runtime binary and one state root. */
+export class OciRuntime {
+  constructor(readonly info: RuntimeInfo, readonly root: string) {}
+
+  /** Runs `RUNTIME --root ROOT args…`. */
+  call(args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+    return runCommand(this.info.command, ['--root', this.root, ...args], options);
+  }
+
+  /** The container's state, or null when the runtime does not know it. */
+  async state(id: string): Promise<RuntimeState | null> {
+    const r = await this.call(['state', id]);
+    if (r.code !== 0) return null;
+    try {
+      const s = JSON.parse(r.stdout) as { status: RuntimeState['status']; pid: number };
+      return { status: s.status, pid: s.pid };
+    } catch {
+      return null;
+    }
+  }
+
+  /** `RUNTIME start ID` (runs the process created by conmon's `create`). */
+  start(id: string): Promise<CommandResult> {
+    return this.call(['start', id]);
+  }
+
+  /** Sends `signal` (e.g. `SIGTERM`) to the init process, or to every process with `all`. */
+  kill(id: string, signal: string, all = false): Promise<CommandResult> {
+    return this.call(['kill', ...(all ? ['--all'] : []), id, signal.replace(/^SIG/, '')]);
+  }
+
+  /** Freezes the container (cgroup freezer). */
+  pause(id: string): Promise<CommandResult> {
+    return this.call(['pause', id]);
+  }
+
+  /** Thaws the container. */
+  resume(id: string): Promise<CommandResult> {
+    return this.call(['resume', id]);
+  }
+
+  /** Removes the runtime's state (and its cgroups); `force` kills first. */
+  delete(id: string, force = true): Promise<CommandResult> {
+    return this.call(['delete', ...(force ? ['--force'] : []), id]);
+  }
+
+  /** Runs `argv` inside the running container and captures its output. */
+  exec(id: string, argv: readonly string[], o: RuntimeExecOptions = {}): Promise<CommandResult> {
+    const args = ['exec'];
+    for (const [k, v] of Object.entries(o.env ?? {})) args.push('--env', `${k}=${v}`);
+    if (o.user) args.push('--user', o.user);
+    if (o.cwd) args.push('--cwd', o.cwd);
+    args.push(id, ...argv);
+    return this.call(args, { input: o.input, timeoutMs: o.timeoutMs });
+  }
+}

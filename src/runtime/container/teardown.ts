@@ -1,0 +1,86 @@
+/**
+ * Removes everything a container left on the host, in reverse order of
+ * creation: processes (runtime kill, then the cgroup), the runtime's state,
+ * network attachment and netns, the overlay mount, cgroups, conmon, the
+ * container directory. Every step tolerates "already gone", so it is
+ * idempotent and also cleans half-made containers after a crash.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import type { AttachRequest, Networker } from '../network/networker.js';
+import { cgroupPids, killCgroup, removeCgroups } from './cgroup.js';
+import { containerPaths } from './handle.js';
+import { deleteNetns } from './netns.js';
+import type { OciRuntime } from './oci-runtime.js';
+import { isMountPoint, unmountOverlay } from './overlay.js';
+import { processAlive } from './proc-info.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Reads the attach request a container saved, if any. */
+function savedAttach(handleFile: string): AttachRequest | null {
+  try {
+    const h = JSON.parse(readFileSync(handleFile, 'utf8')) as { data?: { attach?: AttachRequest | null } };
+    return h.data?.attach ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The conmon pid recorded for a container, if conmon is still alive. */
+export function liveConmonPid(root: string, id: string): number | null {
+  const p = containerPaths(root, id);
+  try {
+    const pid = Number(readFileSync(p.conmonPidFile, 'utf8').trim());
+    return processAlive(pid, id) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Tears one container down. Returns what could not be removed (empty when clean). */
+export async function teardown(root: string, id: string, runtime: OciRuntime, networker?: Networker, attach?: AttachRequest | null): Promise<string[]> {
+  const p = containerPaths(root, id);
+  const left: string[] = [];
+  await runtime.kill(id, 'SIGKILL', true);
+  killCgroup(id);
+  await runtime.delete(id, true);
+  const req = attach ?? savedAttach(p.handleFile);
+  if (req && networker) {
+    try {
+      await networker.detach(req);
+    } catch (err) {
+      left.push(`network: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  try {
+    await deleteNetns(id);
+  } catch (err) {
+    left.push(String(err instanceof Error ? err.message : err));
+  }
+  await unmountOverlay(p.rootfs);
+  // processes may take a moment to leave their cgroups after SIGKILL
+  for (let i = 0; i < 50 && cgroupPids(id).length > 0; i++) {
+    killCgroup(id);
+    await sleep(10);
+  }
+  left.push(...removeCgroups(id).map((d) => `cgroup ${d}`));
+  const conmon = liveConmonPid(root, id);
+  if (conmon !== null) {
+    // conmon exits on its own once the container is gone; give it a moment to write the exit file
+    for (let i = 0; i < 50 && processAlive(conmon, id); i++) await sleep(10);
+    if (processAlive(conmon, id)) {
+      try {
+        process.kill(conmon, 'SIGKILL');
+      } catch { /* gone */ }
+    }
+  }
+  if (isMountPoint(p.rootfs)) left.push(`mount ${p.rootfs} is still mounted`);
+  else if (existsSync(p.dir)) {
+    try {
+      rmSync(p.dir, { recursive: true, force: true });
+    } catch (err) {
+      left.push(`dir ${p.dir}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return left;
+}

@@ -169,6 +169,7 @@ function explainOne(e: ErrorObject): SchemaProblem {
     case 'enum':
       return value('E_ENUM', `${what} must be ${describeSchema(parent)} (got ${got})`);
     case 'type':
+      if (parent.pattern === DURATION_PATTERN) return value('E_DURATION', `${what} is not a duration: use e.g. 100ms, 5s, 1m (got ${got})`);
       return value('E_TYPE', `${what} must be ${TYPE_WORDS[String((e.params as { type: string }).type)] ?? e.params.type} (got ${got})`);
     case 'pattern': {
       const pattern = String((e.params as { pattern: string }).pattern);

@@ -1,6 +1,6 @@
 /**
  * Parses one unit file: YAML (with positions) → schema check → per-file
- * rules (kind rules, value rules). Pure: text in, a `UnitFile` or
+ * rules (kind rules, value rules), all in one run. Pure: text in, a `UnitFile` or
  * ConfigErrors out. Never throws for bad input.
  */
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
@@ -65,9 +65,8 @@ export function parseUnitDocument(text: string, file: string): ParsedUnitDocumen
     errorAt(src, p.code, p.message, p.where, p.at, p.hint, p.path),
   );
   const kindErrors = checkUnitKind(data as Record<string, unknown>, src);
-  // value rules read typed fields, so they run only on a document of the right shape
+  const valueErrors = checkUnitValues(data as Record<string, unknown>, src);
   const shaped = schemaErrors.length === 0 ? (data as UnitFile) : undefined;
-  const valueErrors = shaped ? checkUnitValues(shaped, src) : [];
   return { shaped, raw: data as Record<string, unknown>, errors: [...schemaErrors, ...kindErrors, ...valueErrors], locator };
 }
 

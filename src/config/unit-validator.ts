@@ -8,6 +8,9 @@ import { UnitSchema } from './unit-schema.js';
 
 const MATCH_ANY = '^(.*)$';
 
+/** The subnet pattern of UnitSchema, for rules that check a subnet's numbers once its shape is right. */
+export const SUBNET_SHAPE = new RegExp((UnitSchema.properties.subnet as unknown as { pattern: string }).pattern);
+
 /**
  * UnitSchema as plain JSON (TypeBox symbols dropped), with one tightening:
  * a TypeBox `Record` whose keys have a pattern (env, secrets) becomes

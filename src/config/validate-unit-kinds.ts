@@ -33,7 +33,7 @@ const has = (o: Obj, k: string): boolean => Object.hasOwn(o, k) && o[k] !== unde
 
 function exactlyOne(src: UnitSource, o: unknown, path: (string | number)[], choices: string[], what: string): ConfigError[] {
   if (!isObj(o)) return [];
-  const present = choices.filter((c) => has(o, c));
+  const present = Object.keys(o).filter((k) => choices.includes(k) && has(o, k));
   if (present.length === 1) return [];
   const list = choices.map((c) => `\`${c}\``).join(', ');
   const message =

@@ -8,6 +8,7 @@
  * volume unit — then it is most likely a typo that would silently give the
  * unit a new, empty volume, so it is an error with "did you mean".
  */
+import { basename } from 'node:path';
 import type { ConfigError } from '../errors.js';
 import { didYouMean, suggestionSuffix } from './did-you-mean.js';
 import { errorAt, type UnitSource } from './error-at.js';
@@ -36,7 +37,7 @@ function duplicates(units: LocatedUnit[]): ConfigError[] {
   for (const [name, same] of byName) {
     if (same.length < 2) continue;
     for (const u of same) {
-      const others = same.filter((o) => o !== u).map((o) => `${o.src.file}:${o.src.locator.value(['name']).line}`);
+      const others = same.filter((o) => o !== u).map((o) => `${basename(o.src.file)}:${o.src.locator.value(['name']).line}`);
       out.push(errorAt(u.src, 'E_DUPLICATE_NAME', `unit name \`${name}\` is also used in ${others.join(', ')}`, ['name'], 'value', 'unit names must be unique in a folder'));
     }
   }
@@ -108,7 +109,7 @@ function portConflicts(units: LocatedUnit[]): ConfigError[] {
         const [ip, port] = [key.slice(0, key.lastIndexOf('|')), key.slice(key.lastIndexOf('|') + 1)];
         const clash = port === `${p.hostPort}/${p.protocol}` && (ip === p.hostIp || ip === '0.0.0.0' || p.hostIp === '0.0.0.0');
         if (clash && prior.u !== u) {
-          out.push(errorAt(u.src, 'E_PORT_CONFLICT', `host port ${p.hostPort}/${p.protocol} is also published by \`${prior.u.unit.name}\` (${prior.u.src.file})`, ['network', 'ports', i], 'value', 'publish a different host port'));
+          out.push(errorAt(u.src, 'E_PORT_CONFLICT', `host port ${p.hostPort}/${p.protocol} is also published by \`${prior.u.unit.name}\` (${basename(prior.u.src.file)})`, ['network', 'ports', i], 'value', 'publish a different host port'));
           return;
         }
       }

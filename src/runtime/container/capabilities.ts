@@ -39,8 +39,9 @@ export function normalizeCapability(name: string): string {
 export type CapabilityResult = { ok: true; caps: string[] } | { ok: false; unknown: string[]; refused: string[] };
 
 /**
- * Docker's default set, plus `add`, minus `drop` (drop wins; 'ALL' works on
- * either side). `add: ['ALL']` means every capability berth may grant.
+ * Docker's rules: start from the default set; `drop: [ALL]` empties it, other
+ * drops remove; then `add` adds (`add: [ALL]` means every capability berth
+ * may grant). A capability both added and dropped by name is dropped.
  */
 export function resolveCapabilities(add: readonly string[] = [], drop: readonly string[] = []): CapabilityResult {
   const adds = add.map(normalizeCapability);
@@ -50,9 +51,8 @@ export function resolveCapabilities(add: readonly string[] = [], drop: readonly 
   const refused = adds.filter((c) => c in NEVER_GRANTED);
   if (unknown.length > 0 || refused.length > 0) return { ok: false, unknown, refused };
   const grantable = ALL_CAPABILITIES.filter((c) => !(c in NEVER_GRANTED));
-  const set = new Set(adds.includes('ALL') ? grantable : DEFAULT_CAPABILITIES);
-  for (const c of adds) if (c !== 'ALL') set.add(c);
-  if (drops.includes('ALL')) set.clear();
+  const set = new Set(drops.includes('ALL') ? [] : DEFAULT_CAPABILITIES);
+  for (const c of adds.includes('ALL') ? grantable : adds) set.add(c);
   for (const c of drops) set.delete(c);
   return { ok: true, caps: ALL_CAPABILITIES.filter((c) => set.has(c)) };
 }

@@ -3,7 +3,8 @@
  * when a later one fails: dir → overlay → user/command checks → netns →
  * network attach → config.json → conmon (`RUNTIME create`) → `RUNTIME start`.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DriverError } from '../../errors.js';
 import type { Handle, InstanceSpec } from '../driver.js';
 import type { AttachRequest, Networker } from '../network/networker.js';
@@ -14,6 +15,7 @@ import { findExecutable } from './find-executable.js';
 import { containerPaths, type ContainerHandleData } from './handle.js';
 import { buildOciConfig, DEFAULT_PATH } from './oci-config.js';
 import type { OciRuntime } from './oci-runtime.js';
+import { prepareMountTargets, type MountTarget } from './mount-targets.js';
 import { mountOverlay } from './overlay.js';
 import { createNetns } from './netns.js';
 import { resolveUser } from './resolve-user.js';
@@ -41,6 +43,17 @@ function fail(spec: InstanceSpec, code: string, message: string, hint?: string):
   throw new DriverError(code, message, { unit: spec.unit }, hint ? { hint } : {});
 }
 
+/** A user-namespaced runtime runs as an unprivileged host uid: every ancestor of the bundle must be searchable by others. */
+function checkTraversable(spec: InstanceSpec, dir: string): void {
+  chmodSync(dir, 0o711);
+  chmodSync(dirname(dir), 0o711);
+  for (let d = dirname(dirname(dir)); d !== dirname(d); d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) {
+      fail(spec, 'E_USERNS_PATH', `userns: ${d} is not searchable by the container's mapped uid`, `chmod o+x ${d} (or use a state dir under a world-searchable path)`);
+    }
+  }
+}
+
 /** Writes the files bind-mounted at /etc/hostname, /etc/resolv.conf and (without networking) /etc/hosts. */
 function writeEtcFiles(spec: InstanceSpec, p: ReturnType<typeof containerPaths>): void {
   writeFileSync(p.hostname, `${spec.hostname}\n`);
@@ -66,6 +79,7 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
   const data: ContainerHandleData = { root: ctx.root, conmonPid: 0, runtime: ctx.runtime.info.name, netnsPath: '', attach: null };
   mkdirSync(p.dir, { recursive: true });
   try {
+    if (spec.userns) checkTraversable(spec, p.dir);
     mkdirSync(p.exitDir);
     mkdirSync(p.persistDir);
     await mountOverlay(spec.layers!, { upper: p.upper, work: p.work, merged: p.rootfs });
@@ -96,6 +110,7 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
       swapAccounting: existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') || existsSync('/sys/fs/cgroup/cgroup.controllers'),
       usernsRange: ctx.usernsRange,
     });
+    prepareMountTargets(p.rootfs, config.mounts as MountTarget[]);
     writeFileSync(p.config, JSON.stringify(config, null, 1));
     const sync = await startConmon({
       conmon: ctx.conmon, id: spec.id, name: spec.id, runtime: ctx.runtime.info.command, runtimeRoot: ctx.runtime.root,

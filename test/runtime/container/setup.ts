@@ -4,7 +4,7 @@
  * bind-mounted at /fixtures, and a check that nothing was left on the host.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InstanceSpec } from '../../../src/runtime/driver.js';
@@ -31,6 +31,7 @@ export function requireContainerTools(): void {
 /** A new driver on its own temp state dir; `cleanup()` removes the dir. */
 export function makeDriver(extra: Partial<ContainerDriverOptions> = {}): { driver: ContainerDriver; root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'bt-root-'));
+  chmodSync(root, 0o711); // user-namespaced containers run as an unprivileged host uid
   const driver = new ContainerDriver({ root, pollMs: 200, ...extra });
   return { driver, root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }

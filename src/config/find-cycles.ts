@@ -63,15 +63,15 @@ export function findCycles(edges: Map<string, string[]>): string[][] {
 function loopFrom(start: string, members: Set<string>, edges: Map<string, string[]>): string[] {
   const prev = new Map<string, string>();
   const queue = [start];
-  while (queue.length > 0) {
-    const n = queue.shift()!;
+  for (let head = 0; head < queue.length; head++) {
+    const n = queue[head]!;
     for (const m of [...(edges.get(n) ?? [])].sort()) {
       if (!members.has(m)) continue;
       if (m === start) {
-        const path = [start];
-        for (let c: string | undefined = n; c !== undefined && c !== start; c = prev.get(c)) path.unshift(c);
-        path.unshift(start);
-        return path;
+        const back = [start];
+        for (let c: string | undefined = n; c !== undefined && c !== start; c = prev.get(c)) back.push(c);
+        back.push(start);
+        return back.reverse();
       }
       if (!prev.has(m)) {
         prev.set(m, n);

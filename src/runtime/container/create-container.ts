@@ -87,7 +87,8 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
     if (!user.ok) fail(spec, 'E_BAD_USER', `cannot run as ${spec.user}: ${user.reason}`, 'use a user that exists in the image, or a numeric uid[:gid]');
     const command = spec.argv[0]!;
     const path = spec.env.PATH ?? DEFAULT_PATH;
-    if (findExecutable(p.rootfs, command, path, spec.workdir ?? '/') === null) {
+    const binds = spec.mounts.flatMap((m) => (m.type === 'bind' ? [{ source: m.source, target: m.target }] : []));
+    if (findExecutable(p.rootfs, command, path, spec.workdir ?? '/', binds) === null) {
       const where = command.includes('/') ? `at ${command} in the image` : "in the image's PATH";
       fail(spec, 'E_COMMAND_NOT_FOUND', `executable file \`${command}\` not found ${where}`, `check run.command, or the image's contents (PATH=${path})`);
     }

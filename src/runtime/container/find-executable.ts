@@ -50,15 +50,30 @@ function isExecutableFile(hostPath: string | null): boolean {
   }
 }
 
+/** A bind mount as seen by the command lookup: container `target` shows host `source`. */
+export interface BindView {
+  source: string;
+  target: string;
+}
+
+/** Host path of a container path: through the longest bind mount covering it, else inside the rootfs. */
+function hostPath(root: string, binds: readonly BindView[], full: string): string | null {
+  const bind = binds
+    .filter((b) => full === b.target || full.startsWith(`${b.target.replace(/\/$/, '')}/`))
+    .sort((a, b) => b.target.length - a.target.length)[0];
+  if (bind) return join(bind.source, full.slice(bind.target.length));
+  return resolveInRoot(root, full);
+}
+
 /** The container path of `command` (absolute, relative to cwd, or searched in PATH), or null. */
-export function findExecutable(root: string, command: string, pathEnv: string, cwd = '/'): string | null {
+export function findExecutable(root: string, command: string, pathEnv: string, cwd = '/', binds: readonly BindView[] = []): string | null {
   if (command.includes('/')) {
     const full = command.startsWith('/') ? command : posix.join(cwd, command);
-    return isExecutableFile(resolveInRoot(root, full)) ? full : null;
+    return isExecutableFile(hostPath(root, binds, full)) ? full : null;
   }
   for (const dir of pathEnv.split(':').filter(Boolean)) {
     const full = posix.join(dir, command);
-    if (isExecutableFile(resolveInRoot(root, full))) return full;
+    if (isExecutableFile(hostPath(root, binds, full))) return full;
   }
   return null;
 }

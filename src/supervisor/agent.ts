@@ -1,0 +1,349 @@
+/**
+ * The Agent: converges the host to a unit folder and keeps it there. It owns
+ * the UnitSupervisors, the ledger, the persisted state and the start gate
+ * (dependencies, boot-storm limit). All-or-nothing apply: every unit and
+ * template is loaded, rendered and checked before anything changes.
+ */
+import type { ConfigError } from '../errors.js';
+import { BerthError } from '../errors.js';
+import type { DesiredUnit } from '../config/plan-types.js';
+import { planChanges } from '../config/plan-changes.js';
+import type { Plan } from '../config/plan-types.js';
+import type { UnitSpec } from '../config/unit-spec.js';
+import type { Driver, Handle, InstanceSpec } from '../runtime/driver.js';
+import { readAgentState, writeAgentState, type AgentStateFile } from './agent-state.js';
+import type { Clock } from './clock.js';
+import { dependentsOf, firstBlocker, startOrder } from './dependency-gate.js';
+import type { EventBody } from './events.js';
+import type { Ledger } from './ledger.js';
+import { Semaphore } from './semaphore.js';
+import { isLive } from './state.js';
+import type { UnitHealth } from './unit-health.js';
+import type { UnitFileState, UnitRuntime } from './unit-runtime.js';
+import { UnitSupervisor } from './unit-supervisor.js';
+
+/** The result of loading and rendering a folder: all of it, or every error. */
+export interface DesiredSet {
+  units: DesiredUnit[];
+  errors: (ConfigError | BerthError)[];
+  /** secret values, to redact from anything shown */
+  secrets: string[];
+}
+
+/** Everything the agent needs from the layers below; injected (composition in host-agent.ts). */
+export interface AgentDeps {
+  root: string;
+  ledger: Ledger;
+  clock: Clock;
+  random: () => number;
+  /** the driver for an isolation, or why there is none */
+  driverFor(spec: UnitSpec): Driver | { unavailable: string };
+  /** loads, validates and renders a unit folder */
+  loadDesired(dir: string): Promise<DesiredSet>;
+  /** checks what apply needs before changing anything (images exist or can be made…) */
+  preflight(unit: DesiredUnit): Promise<BerthError | undefined>;
+  /** writes a unit's rendered files where its instances see them (atomic per file) */
+  installFiles(unit: DesiredUnit): Promise<void>;
+  /** builds the InstanceSpec of a new instance */
+  prepare(spec: UnitSpec, instanceId: string): Promise<InstanceSpec>;
+  logTail(handle: Handle, lines: number): Promise<string[]>;
+  /** health checks of a unit (undefined when it has none) */
+  healthFor?(sup: UnitSupervisor): UnitHealth | undefined;
+  /** how many units may be starting at once */
+  maxConcurrentStarts?: number;
+}
+
+/** The outcome of an apply. */
+export interface ApplyResult {
+  plan: Plan;
+  applied: boolean;
+}
+
+/** One unit as the API lists it. */
+export interface UnitView {
+  name: string;
+  kind: string;
+  isolation: string;
+  state: string;
+  desired: 'up' | 'down';
+  instance?: string;
+  pid?: number;
+  startedAt?: number;
+  restarts: number;
+  lastExit?: { code: number | null; signal: string | null; oomKilled: boolean; finishedAt: number; reason?: string };
+  timerAt?: number;
+  ports: string[];
+  image?: string;
+}
+
+/** The host agent's core. */
+export class Agent {
+  readonly units = new Map<string, UnitSupervisor>();
+  private applied?: { dir: string; at: number };
+  private readonly gate: Semaphore;
+  private persistQueued = false;
+  private applying: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly deps: AgentDeps) {
+    this.gate = new Semaphore(deps.maxConcurrentStarts ?? 4);
+  }
+
+  get ledger(): Ledger {
+    return this.deps.ledger;
+  }
+
+  private emit(body: EventBody): void {
+    if (!this.closed) this.deps.ledger.append(body);
+  }
+
+  private runtimeFor(spec: UnitSpec): UnitRuntime {
+    const driver = this.deps.driverFor(spec);
+    if (!('kind' in driver)) throw new BerthError('E_ISOLATION_UNAVAILABLE', `${spec.name}: ${driver.unavailable}`);
+    return {
+      driver,
+      prepare: (s, id) => this.deps.prepare(s, id),
+      emit: (b) => this.emit(b),
+      persist: (now) => this.persist(now),
+      logTail: (h, n) => this.deps.logTail(h, n),
+      clock: this.deps.clock,
+      random: this.deps.random,
+      startSlot: () => this.gate.acquire(),
+      onStateChange: (unit) => this.onStateChange(unit),
+    };
+  }
+
+  private newSupervisor(spec: UnitSpec, files: UnitFileState[]): UnitSupervisor {
+    const sup = new UnitSupervisor(spec, files, this.runtimeFor(spec));
+    const health = this.deps.healthFor?.(sup);
+    if (health) sup.health = health;
+    this.units.set(spec.name, sup);
+    return sup;
+  }
+
+  /** Saves the state; coalesced, unless `now` asks for it to be on disk before returning. */
+  persist(now = false): void {
+    if (this.closed) return;
+    if (now) {
+      this.persistQueued = false;
+      writeAgentState(this.deps.root, this.snapshot());
+      return;
+    }
+    if (this.persistQueued) return;
+    this.persistQueued = true;
+    setImmediate(() => {
+      if (!this.persistQueued || this.closed) return;
+      this.persistQueued = false;
+      writeAgentState(this.deps.root, this.snapshot());
+    });
+  }
+
+  private snapshot(): AgentStateFile {
+    const units: AgentStateFile['units'] = {};
+    for (const [name, sup] of this.units) units[name] = sup.toRecord();
+    return { version: 1, ...(this.applied ? { applied: this.applied } : {}), units };
+  }
+
+  /**
+   * Re-attaches to everything the previous agent left running, resumes pending
+   * restarts and starts units that should be up. Starts nothing twice.
+   */
+  async recover(): Promise<number> {
+    const state = readAgentState(this.deps.root);
+    this.applied = state.applied;
+    let attached = 0;
+    const records = Object.values(state.units);
+    for (const record of records) {
+      let sup: UnitSupervisor;
+      try {
+        sup = this.newSupervisor(record.spec, record.files);
+      } catch (err) {
+        this.emit({ type: 'unit.failed', unit: record.spec.name, reason: (err as Error).message });
+        continue;
+      }
+      const how = await sup.recover(record);
+      if (how === 'attached') attached++;
+    }
+    for (const spec of startOrder(records.map((r) => r.spec))) {
+      const sup = this.units.get(spec.name);
+      if (sup && sup.desired === 'up' && (sup.state === 'created' || sup.state === 'exited') && spec.kind !== 'job') this.bringUp(sup);
+    }
+    this.persist(true);
+    return attached;
+  }
+
+  /** The plan for a folder against what runs now; changes nothing. */
+  async plan(dir: string): Promise<{ plan: Plan; errors: (ConfigError | BerthError)[]; secrets: string[] }> {
+    const desired = await this.deps.loadDesired(dir);
+    const observed = [...this.units.values()].map((s) => ({ spec: s.spec, files: s.files, state: s.state }));
+    return { plan: planChanges(desired.units, observed), errors: desired.errors, secrets: desired.secrets };
+  }
+
+  /** Carries out a folder: all of it or nothing. One apply at a time. */
+  apply(dir: string): Promise<ApplyResult> {
+    const run = this.applying.then(() => this.doApply(dir));
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doApply(dir: string): Promise<ApplyResult> {
+    const started = this.deps.clock.now();
+    const desired = await this.deps.loadDesired(dir);
+    const errors = [...desired.errors];
+    for (const unit of desired.units) {
+      const driver = this.deps.driverFor(unit.spec);
+      if (!('kind' in driver)) errors.push(new BerthError('E_ISOLATION_UNAVAILABLE', `${unit.spec.name}: ${driver.unavailable}`));
+      else {
+        const problem = await this.deps.preflight(unit);
+        if (problem) errors.push(problem);
+      }
+    }
+    const observed = [...this.units.values()].map((s) => ({ spec: s.spec, files: s.files, state: s.state }));
+    const plan = planChanges(desired.units, observed);
+    if (errors.length) {
+      this.emit({ type: 'apply.failed', dir, error: `${errors.length} error(s); nothing was changed`, errors: errors.map((e) => e.message) });
+      throw new ApplyError(errors);
+    }
+    const changes = plan.actions.filter((a) => a.kind !== 'none').length;
+    this.emit({ type: 'apply.started', dir, changes });
+    const byName = new Map(desired.units.map((u) => [u.spec.name, u]));
+    const restarted = new Set<string>();
+    for (const action of plan.actions) {
+      const unit = byName.get(action.unit);
+      const sup = this.units.get(action.unit);
+      if (action.kind === 'remove' && sup) {
+        await sup.stop('manual', false);
+        sup.detach();
+        this.units.delete(action.unit);
+        continue;
+      }
+      if (!unit) continue;
+      const files = unit.files.map((f) => ({ dest: f.dest, sha256: f.sha256, onChange: f.onChange }));
+      if (action.kind === 'create' || !sup) {
+        await this.deps.installFiles(unit);
+        const fresh = this.newSupervisor(unit.spec, files);
+        fresh.desired = 'up';
+        continue;
+      }
+      if (action.kind === 'none' || action.kind === 'update') {
+        sup.spec = unit.spec;
+        sup.files = files;
+        continue;
+      }
+      await this.deps.installFiles(unit);
+      const changedTemplates = action.diffs.map((d) => d.dest);
+      sup.spec = unit.spec;
+      sup.files = files;
+      if (action.kind === 'reload' && isLive(sup.state)) {
+        await sup.reload(changedTemplates).catch(async () => sup.restart('template'));
+      } else if (action.kind === 'restart' || action.kind === 'reload') {
+        restarted.add(sup.name);
+        if (isLive(sup.state) || sup.desired === 'up') await sup.restart(changedTemplates.length && !action.fields.length ? 'template' : 'manual');
+      }
+    }
+    // Dependents of a restarted unit restart after it (they wait for it again).
+    for (const name of restarted) {
+      for (const dep of dependentsOf(name, desired.units.map((u) => u.spec))) {
+        const sup = this.units.get(dep);
+        if (sup && isLive(sup.state) && !restarted.has(dep)) {
+          restarted.add(dep);
+          await sup.stop('dependency', false);
+          sup.desired = 'up';
+        }
+      }
+    }
+    this.applied = { dir, at: this.deps.clock.now() };
+    for (const spec of startOrder(desired.units.map((u) => u.spec))) {
+      const sup = this.units.get(spec.name);
+      if (!sup || sup.desired !== 'up') continue;
+      const isNewJobRun = spec.kind === 'job' && !spec.schedule && (plan.actions.find((a) => a.unit === spec.name)?.kind ?? 'none') !== 'none';
+      if (spec.kind === 'job' && !isNewJobRun) continue;
+      if (!isLive(sup.state) && sup.state !== 'starting') this.bringUp(sup);
+    }
+    this.persist(true);
+    this.emit({ type: 'apply.finished', dir, changes, durationMs: this.deps.clock.now() - started });
+    return { plan, applied: true };
+  }
+
+  /** Starts a unit now, or parks it as waiting with the reason. */
+  private bringUp(sup: UnitSupervisor): void {
+    const blocker = firstBlocker(sup.spec, (n) => {
+      const s = this.units.get(n);
+      return s ? { state: s.state, hasHealth: !!s.spec.health } : undefined;
+    });
+    if (blocker) sup.wait(blocker.dep, blocker.condition, blocker.state);
+    else void sup.start('manual').catch(() => undefined);
+  }
+
+  /** A unit changed state: waiting units that depend on it may go now. */
+  private onStateChange(unit: string): void {
+    for (const sup of this.units.values()) {
+      if (sup.state === 'waiting' && sup.spec.after.some((a) => a.unit === unit)) this.bringUp(sup);
+    }
+  }
+
+  /** Looks a unit up or throws E_UNIT_NOT_FOUND with a hint. */
+  get(name: string): UnitSupervisor {
+    const sup = this.units.get(name);
+    if (!sup) {
+      throw new BerthError('E_UNIT_NOT_FOUND', `no unit named ${name}`, {
+        hint: this.units.size ? `known units: ${[...this.units.keys()].sort().join(', ')}` : 'apply a unit folder first: berth apply units/',
+      });
+    }
+    return sup;
+  }
+
+  /** Starts one unit (after its dependencies). */
+  async start(name: string): Promise<void> {
+    const sup = this.get(name);
+    sup.desired = 'up';
+    sup.tracker.stopRequested = false;
+    this.bringUp(sup);
+  }
+
+  /** Stops units in reverse dependency order: all of them, or the named ones and their dependents. */
+  async down(names: string[] = []): Promise<string[]> {
+    const specs = [...this.units.values()].map((s) => s.spec);
+    const wanted = names.length ? new Set(names.flatMap((n) => [this.get(n).name, ...dependentsOf(n, specs)])) : new Set(this.units.keys());
+    const order = startOrder(specs).filter((s) => wanted.has(s.name)).reverse();
+    for (const spec of order) await this.units.get(spec.name)!.stop('manual', true);
+    return order.map((s) => s.name);
+  }
+
+  /** Every unit as the API and the CLI show it. */
+  list(): UnitView[] {
+    const now = this.deps.clock.now();
+    return [...this.units.values()].sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({
+      name: s.name,
+      kind: s.spec.kind,
+      isolation: s.spec.isolation,
+      state: s.state,
+      desired: s.desired,
+      ...(s.handle ? { instance: s.handle.id, startedAt: s.handle.startedAt } : {}),
+      ...(s.handle?.pid ? { pid: s.handle.pid } : {}),
+      restarts: s.tracker.runs.filter((r) => r.startedAt > now - 3_600_000).length - (s.handle ? 1 : 0),
+      ...(s.lastExit ? { lastExit: s.lastExit } : {}),
+      ...(s.timerAt !== undefined ? { timerAt: s.timerAt } : {}),
+      ports: s.spec.network.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
+      ...(s.spec.image ? { image: s.spec.image.from } : {}),
+    }));
+  }
+
+  /** Ends the agent. Units keep running unless `stopUnits`. */
+  async close(stopUnits = false, reason = 'shutdown'): Promise<void> {
+    this.emit({ type: 'agent.stopping', reason, stopUnits });
+    if (stopUnits) await this.down();
+    for (const sup of this.units.values()) sup.detach();
+    this.persist(true);
+    this.closed = true;
+  }
+}
+
+/** An apply that changed nothing because the folder has errors; carries all of them. */
+export class ApplyError extends BerthError {
+  constructor(readonly errors: (ConfigError | BerthError)[]) {
+    super('E_APPLY_INVALID', `${errors.length} error(s) in the unit folder; nothing was changed`, {
+      hint: 'fix them and apply again (berth validate shows them all)',
+    });
+  }
+}

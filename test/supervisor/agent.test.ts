@@ -1,0 +1,148 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ApplyError } from '../../src/supervisor/agent.js';
+import { makeAgent, unitText } from './agent-fixture.js';
+
+test('apply starts units in dependency order, gated on health', async () => {
+  const t = makeAgent();
+  try {
+    t.folders.set('/u', [
+      unitText('web', 'after: { api: started }\n'),
+      unitText('api', 'after: { db: healthy }\n'),
+      unitText('db', 'health: { exec: [check], every: 1s, retries: 1, on_unhealthy: none }\n'),
+    ]);
+    let dbHealthy = false;
+    t.driver.script('db', { exec: () => ({ code: dbHealthy ? 0 : 1, signal: null, stdout: dbHealthy ? 'ok' : 'not yet', stderr: '' }) });
+    await t.agent.apply('/u');
+    await t.clock.advance(10);
+    assert.is(t.agent.get('db').state, 'unhealthy');
+    assert.is(t.agent.get('api').state, 'waiting');
+    assert.is(t.agent.get('web').state, 'waiting');
+    const waiting = t.ledger.since(0, { unit: 'api', types: ['unit.waiting'] })[0];
+    assert.ok(waiting && waiting.type === 'unit.waiting' && waiting.dep === 'db' && waiting.condition === 'healthy');
+    dbHealthy = true;
+    await t.clock.advance(1100);
+    assert.is(t.agent.get('db').state, 'healthy');
+    assert.is(t.agent.get('api').state, 'running');
+    assert.is(t.agent.get('web').state, 'running');
+    const starts = t.driver.calls.filter((c) => c.method === 'start').map((c) => c.unit);
+    assert.equal(starts, ['db', 'api', 'web']);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a crash loop backs off, then cools down, and is never dead forever', async () => {
+  const t = makeAgent();
+  try {
+    t.folders.set('/u', [unitText('w', 'restart: { policy: always, delay: 100ms, max_delay: 1s, jitter: 0, burst: 3, within: 1m, cooldown: 30s }\n')]);
+    t.driver.script('w', { exitAfterMs: 10, exitCode: 3 });
+    await t.agent.apply('/u');
+    await t.clock.advance(5);
+    assert.is(t.agent.get('w').state, 'running');
+    await t.clock.advance(10);
+    assert.is(t.agent.get('w').state, 'backing-off');
+    await t.clock.advance(2000);
+    assert.is(t.agent.get('w').state, 'crash-looping');
+    assert.is(t.driver.callsOf('start', 'w').length, 3);
+    await t.clock.advance(30_000);
+    assert.ok(t.driver.callsOf('start', 'w').length >= 4, 'tries again after the cool-down');
+    assert.ok(t.types('w').includes('unit.crash-looping'));
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('an invalid folder changes nothing and reports every error', async () => {
+  const t = makeAgent();
+  try {
+    t.folders.set('/u', [unitText('a')]);
+    await t.agent.apply('/u');
+    await t.clock.advance(5);
+    t.folders.set('/u', [unitText('a', 'restart: { policy: sometimes }\n'), unitText('b', 'bogus: 1\n'), unitText('c')]);
+    const err = await t.agent.apply('/u').then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof ApplyError);
+    assert.is((err as ApplyError).errors.length, 2);
+    assert.equal([...t.agent.units.keys()], ['a']);
+    assert.is(t.agent.get('a').state, 'running');
+    assert.is(t.driver.callsOf('start').length, 1);
+    assert.ok(t.types().includes('apply.failed'));
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('an unsupported isolation is refused with one clear line, nothing applied', async () => {
+  const t = makeAgent();
+  try {
+    t.folders.set('/u', [unitText('a'), 'name: v\nkind: vm\nvm: { disk: /x.qcow2 }\n']);
+    const err = await t.agent.apply('/u').then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof ApplyError, String(err));
+    assert.match((err as ApplyError).errors.map((e) => e.message).join('\n'), 'v: isolation vm is not supported');
+    assert.is(t.agent.units.size, 0);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('an agent restart re-attaches running units and starts nothing twice', async () => {
+  const first = makeAgent();
+  try {
+    first.folders.set('/u', [unitText('a'), unitText('b')]);
+    await first.agent.apply('/u');
+    await first.clock.advance(5);
+    first.ledger.close();
+    const second = makeAgent({ root: first.root, host: first.driver.host, clock: first.clock, folders: first.folders });
+    const attached = await second.agent.recover();
+    assert.is(attached, 2);
+    assert.is(second.driver.callsOf('start').length, 0);
+    assert.is(second.agent.get('a').state, 'running');
+    // and the re-attached instance is still supervised: a crash restarts it
+    const id = second.agent.get('a').handle!.id;
+    second.driver.crash(id, { code: 1 });
+    await second.clock.advance(1000);
+    assert.is(second.driver.callsOf('start', 'a').length, 1);
+    assert.is(second.agent.get('a').state, 'running');
+    second.ledger.close();
+  } finally {
+    first.cleanup();
+  }
+});
+
+test('down stops in reverse dependency order and the stop survives a restart', async () => {
+  const t = makeAgent();
+  try {
+    t.folders.set('/u', [unitText('web', 'after: { db: started }\n'), unitText('db')]);
+    await t.agent.apply('/u');
+    await t.clock.advance(5);
+    const order = await t.agent.down();
+    assert.equal(order, ['web', 'db']);
+    assert.is(t.agent.get('web').state, 'exited');
+    t.ledger.close();
+    const again = makeAgent({ root: t.root, host: t.driver.host, clock: t.clock, folders: t.folders });
+    await again.agent.recover();
+    await again.clock.advance(1000);
+    assert.is(again.driver.callsOf('start').length, 0);
+    again.ledger.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('stop of a unit that ignores SIGTERM ends after its timeout', async () => {
+  const t = makeAgent();
+  try {
+    t.folders.set('/u', [unitText('s', 'stop: { timeout: 2s }\n')]);
+    t.driver.script('s', { ignoreSigterm: true });
+    await t.agent.apply('/u');
+    await t.clock.advance(5);
+    const stopping = t.agent.get('s').stop();
+    await t.clock.advance(2100);
+    await stopping;
+    assert.is(t.agent.get('s').state, 'exited');
+  } finally {
+    t.cleanup();
+  }
+});
+
+test.run();

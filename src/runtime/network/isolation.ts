@@ -26,38 +26,69 @@ export function isolationRules(bridge: string): string[][] {
   ];
 }
 
-async function iptables(args: string[]): Promise<{ ok: boolean; stderr: string }> {
-  try {
-    await run('iptables', ['-w', '5', ...args]);
-    return { ok: true, stderr: '' };
-  } catch (err) {
-    return { ok: false, stderr: String((err as { stderr?: string }).stderr ?? err) };
+/**
+ * The iptables-restore lines that bring `save` (iptables-save -t filter) to
+ * the wanted state for `bridge`: present (its 4 rules, the chain, the
+ * FORWARD jump) or absent (and the chain and jump too once nothing is left).
+ */
+export function isolationChanges(save: string, bridge: string, want: 'present' | 'absent'): string[] {
+  const lines = save.split('\n');
+  const tag = new RegExp(`berth:${bridge.replace(/[-+]/g, '\\$&')}(["\\s]|$)`);
+  const mine = lines.filter((l) => l.startsWith(`-A ${ISOLATION_CHAIN} `) && tag.test(l));
+  const others = lines.filter((l) => l.startsWith(`-A ${ISOLATION_CHAIN} `) && !tag.test(l));
+  const hasChain = lines.some((l) => l.startsWith(`:${ISOLATION_CHAIN} `));
+  const hasJump = lines.includes(`-A FORWARD -j ${ISOLATION_CHAIN}`);
+  const out: string[] = [];
+  if (want === 'present') {
+    if (!hasChain) out.push(`:${ISOLATION_CHAIN} - [0:0]`);
+    if (!hasJump) out.push(`-I FORWARD 1 -j ${ISOLATION_CHAIN}`);
+    if (mine.length !== isolationRules(bridge).length) {
+      out.push(...mine.map((l) => `-D ${l.slice(3)}`));
+      out.push(...isolationRules(bridge).map((r) => `-A ${ISOLATION_CHAIN} ${r.join(' ')}`));
+    }
+    return out;
+  }
+  out.push(...mine.map((l) => `-D ${l.slice(3)}`));
+  if (hasChain && others.length === 0) {
+    if (hasJump) out.push(`-D FORWARD -j ${ISOLATION_CHAIN}`);
+    out.push(`-X ${ISOLATION_CHAIN}`);
+  }
+  return out;
+}
+
+// One save and at most one restore (a single nf_tables transaction): ~120 ms instead of ~60 ms per rule.
+async function converge(bridge: string, want: 'present' | 'absent'): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const save = await run('iptables-save', ['-t', 'filter']).then((r) => r.stdout);
+    const changes = isolationChanges(save, bridge, want);
+    if (changes.length === 0) return;
+    try {
+      await restore(`*filter\n${changes.join('\n')}\nCOMMIT\n`);
+      return;
+    } catch (err) {
+      // another agent changed the table between save and restore: look again
+      if (attempt >= 2) {
+        throw new BerthError('E_NET_IPTABLES', `cannot update ${ISOLATION_CHAIN} for ${bridge}: ${String((err as { stderr?: string }).stderr ?? err).trim()}`, {
+          hint: 'berth needs root and a working iptables (nf_tables or legacy): check `iptables -S` as root',
+        });
+      }
+    }
   }
 }
 
-/** Creates the chain and the FORWARD jump if missing, and the bridge's rules; idempotent. */
-export async function ensureIsolation(bridge: string): Promise<void> {
-  await iptables(['-N', ISOLATION_CHAIN]); // fails when it exists: fine
-  if (!(await iptables(['-C', 'FORWARD', '-j', ISOLATION_CHAIN])).ok) {
-    const ins = await iptables(['-I', 'FORWARD', '1', '-j', ISOLATION_CHAIN]);
-    if (!ins.ok) {
-      throw new BerthError('E_NET_IPTABLES', `cannot add the ${ISOLATION_CHAIN} jump to FORWARD: ${ins.stderr.trim()}`, {
-        hint: 'berth needs root and a working `iptables` (nf_tables or legacy)',
-      });
-    }
-  }
-  for (const rule of isolationRules(bridge)) {
-    if ((await iptables(['-C', ISOLATION_CHAIN, ...rule])).ok) continue;
-    const add = await iptables(['-A', ISOLATION_CHAIN, ...rule]);
-    if (!add.ok) throw new BerthError('E_NET_IPTABLES', `cannot add isolation rule for ${bridge}: ${add.stderr.trim()}`, { hint: 'check `iptables -S` as root' });
-  }
+function restore(input: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('iptables-restore', ['-w', '5', '--noflush'], (err) => (err ? reject(err) : resolve()));
+    child.stdin?.end(input);
+  });
 }
 
-/** Removes the bridge's rules (the chain stays for other networks); idempotent. */
-export async function removeIsolation(bridge: string): Promise<void> {
-  for (const rule of isolationRules(bridge)) {
-    while ((await iptables(['-D', ISOLATION_CHAIN, ...rule])).ok) {
-      // delete duplicates too
-    }
-  }
+/** Creates the chain, the FORWARD jump and the bridge's rules if missing; idempotent. */
+export function ensureIsolation(bridge: string): Promise<void> {
+  return converge(bridge, 'present');
+}
+
+/** Removes the bridge's rules, and the chain and its jump once no network uses them; idempotent. */
+export function removeIsolation(bridge: string): Promise<void> {
+  return converge(bridge, 'absent');
 }

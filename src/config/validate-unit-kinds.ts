@@ -68,7 +68,10 @@ function workloadRules(unit: Obj, kind: string, src: UnitSource): ConfigError[] 
   }
   if (isolation === 'process' || isolation === 'systemd') {
     if (has(unit, 'image')) out.push(errorAt(src, 'E_KIND_KEY', `\`image\` is not used with isolation ${isolation}: it runs a host command`, ['image'], 'key', 'remove `image`, or use isolation container'));
-    if (!run || !has(run, 'command')) out.push(errorAt(src, 'E_REQUIRED', `missing key \`run.command\`: isolation ${isolation} runs a host command`, run ? ['run'] : ['isolation'], 'key'));
+    if (!run || !has(run, 'command')) {
+      const message = `missing key \`run.command\`: isolation ${isolation} runs a host command`;
+      out.push(errorAt(src, 'E_REQUIRED', message, run ? ['run'] : ['isolation'], 'key', undefined, ['run', 'command']));
+    }
   } else if (kind === 'vm') {
     const disk = vm && has(vm, 'disk');
     if (disk && has(unit, 'image')) out.push(errorAt(src, 'E_ONE_OF', 'a vm boots either `image` (as a micro-VM) or `vm.disk`, not both', ['vm', 'disk'], 'key'));

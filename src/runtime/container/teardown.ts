@@ -41,8 +41,8 @@ export function liveConmonPid(root: string, id: string): number | null {
 export async function teardown(root: string, id: string, runtime: OciRuntime, networker?: Networker, attach?: AttachRequest | null): Promise<string[]> {
   const p = containerPaths(root, id);
   const left: string[] = [];
-  await runtime.kill(id, 'SIGKILL', true);
   killCgroup(id);
+  // `delete --force` also kills whatever the cgroup kill missed
   await runtime.delete(id, true);
   const req = attach ?? savedAttach(p.handleFile);
   if (req && networker) {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InstanceSpec } from '../../../src/runtime/driver.js';
 import { ContainerDriver, type ContainerDriverOptions } from '../../../src/runtime/container/driver.js';
+import { teardown } from '../../../src/runtime/container/teardown.js';
 import { busyboxLayer } from '../../helpers/busybox-layer.js';
 import { requireRoot, requireTool } from '../../helpers/require-tool.js';
 
@@ -28,12 +29,21 @@ export function requireContainerTools(): void {
   }
 }
 
-/** A new driver on its own temp state dir; `cleanup()` removes the dir. */
-export function makeDriver(extra: Partial<ContainerDriverOptions> = {}): { driver: ContainerDriver; root: string; cleanup: () => void } {
+/**
+ * A new driver on its own temp state dir. `cleanup()` tears down any
+ * container a failed test left (never `rm -rf` through a mounted rootfs), then removes the dir.
+ */
+export function makeDriver(extra: Partial<ContainerDriverOptions> = {}): { driver: ContainerDriver; root: string; cleanup: () => Promise<void> } {
   const root = mkdtempSync(join(tmpdir(), 'bt-root-'));
   chmodSync(root, 0o711); // user-namespaced containers run as an unprivileged host uid
   const driver = new ContainerDriver({ root, pollMs: 200, ...extra });
-  return { driver, root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  const cleanup = async () => {
+    const dir = join(root, 'containers');
+    const runtime = await driver.runtime();
+    for (const id of existsSync(dir) ? readdirSync(dir) : []) await teardown(root, id, runtime);
+    if (!readFileSync('/proc/self/mountinfo', 'utf8').includes(root)) rmSync(root, { recursive: true, force: true });
+  };
+  return { driver, root, cleanup };
 }
 
 /** A unique instance id. */

@@ -41,7 +41,8 @@ function yamlError(file: string, e: YAMLError, lineCounter: LineCounter): Config
 /** Parses and checks one unit file, keeping the locator for folder-wide checks. */
 export function parseUnitDocument(text: string, file: string): ParsedUnitDocument {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  // logLevel 'error': the yaml package would otherwise print warnings itself; the core never prints
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, logLevel: 'error' });
   const locator = createLocator(doc, lineCounter);
   const src: UnitSource = { file, locator };
   if (doc.errors.length > 0) return { errors: doc.errors.map((e) => yamlError(file, e, lineCounter)), locator };

@@ -45,3 +45,17 @@ export const execCniPlugin: CniExec = (type, command, target, stdin) => {
     child.stdin.end(stdin);
   });
 };
+
+/** The plugin's VERSION reply (only CNI_COMMAND is set, as the spec says). */
+export function execCniVersion(type: string, cniPath: string[]): Promise<string> {
+  const bin = findPlugin(type, cniPath);
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, [], { env: { CNI_COMMAND: 'VERSION' }, stdio: ['pipe', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(parseCniError(type, 'VERSION', stdout, '', code))));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(JSON.stringify({ cniVersion: '1.0.0' }));
+  });
+}

@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BerthError } from '../../errors.js';
 import { addConfList, runCachedConfList } from './cni-chain.js';
-import { DEFAULT_CNI_PATH, execCniPlugin, type CniExec } from './cni-exec.js';
-import { addressOf, hostVethOf, type CniTarget } from './cni-protocol.js';
+import { withDirLock } from './dir-lock.js';
+import { DEFAULT_CNI_PATH, execCniPlugin, execCniVersion, type CniExec } from './cni-exec.js';
+import { addressOf, hostVethOf, negotiateVersion, SPOKEN_VERSIONS, type CniTarget } from './cni-protocol.js';
 import { hostRoutes, removeLink } from './host-net.js';
 import { writeInPlace } from './hosts-file.js';
 import { affectedBy, hostsFor } from './hosts-sync.js';
@@ -40,9 +41,14 @@ export interface CniNetworkerOptions {
   cniPath?: string[];
   /** runs one plugin; replaced in tests */
   exec?: CniExec;
+  /** asks a plugin for its VERSION reply; replaced in tests */
+  version?: (type: string, cniPath: string[]) => Promise<string>;
 }
 
-// One queue per state dir in this process: attach/detach read-modify-write shared records.
+/** The plugins every attach uses. */
+export const REQUIRED_PLUGINS = ['bridge', 'host-local', 'portmap', 'loopback'];
+
+// One queue per state dir in this process, and a lock dir between processes: attach/detach read-modify-write shared records.
 const queues = new Map<string, Promise<unknown>>();
 
 /** The Networker berth uses for containers (and VM taps later). */
@@ -50,11 +56,32 @@ export class CniNetworker implements Networker {
   private readonly state: NetworkState;
   private readonly cniPath: string[];
   private readonly exec: CniExec;
+  private negotiated?: Promise<string>;
 
   constructor(private readonly opts: CniNetworkerOptions) {
     this.state = new NetworkState(opts.root);
     this.cniPath = opts.cniPath ?? DEFAULT_CNI_PATH;
     this.exec = opts.exec ?? execCniPlugin;
+  }
+
+  /**
+   * Checks that the plugins are installed and speak a common CNI version
+   * (1.0.0, else 0.4.0); cached for the process. For `berth info` and attach.
+   */
+  probe(): Promise<{ cniVersion: string; cniPath: string[] }> {
+    this.negotiated ??= (async () => {
+      const versionOf = this.opts.version ?? execCniVersion;
+      const replies = Object.fromEntries(await Promise.all(REQUIRED_PLUGINS.map(async (t) => [t, await versionOf(t, this.cniPath)] as const)));
+      const v = negotiateVersion(replies);
+      if (!v) {
+        throw new BerthError('E_CNI_VERSION', `the CNI plugins in ${this.cniPath.join(':')} support none of CNI ${SPOKEN_VERSIONS.join(', ')}`, {
+          hint: 'install containernetworking-plugins 0.8 or later (scripts/setup)',
+        });
+      }
+      return v;
+    })();
+    this.negotiated.catch(() => (this.negotiated = undefined)); // retry after the user fixes it
+    return this.negotiated.then((cniVersion) => ({ cniVersion, cniPath: this.cniPath }));
   }
 
   /** Creates (or checks) the network's record, subnet and isolation rules; the bridge appears on first attach. */
@@ -88,6 +115,7 @@ export class CniNetworker implements Networker {
           hint: 'the driver creates it before attach; was the container removed meanwhile?',
         });
       }
+      const { cniVersion } = await this.probe();
       const stale = this.state.readInstance(req.id);
       if (stale) await this.teardown(stale);
       const networks = req.networks.length > 0 ? req.networks : [];
@@ -104,13 +132,13 @@ export class CniNetworker implements Networker {
           network: net.name,
           ifName: `eth${i}`,
           bridge: net.bridge,
-          confList: buildConfList(net, this.state.ipamDir),
+          confList: buildConfList(net, this.state.ipamDir, cniVersion),
           runtimeConfig: i === 0 ? { portMappings: portMappingsOf(req) } : {},
         })),
       };
       this.state.writeInstance(record); // before any plugin runs: a crash from here on is undoable
       try {
-        await addConfList(this.exec, loopbackConfList(), this.target(req.id, req.netnsPath, 'lo'));
+        await addConfList(this.exec, loopbackConfList(cniVersion), this.target(req.id, req.netnsPath, 'lo'));
         for (const att of record.attachments) {
           const result = await addConfList(this.exec, att.confList, this.target(req.id, req.netnsPath, att.ifName), att.runtimeConfig);
           const addr = addressOf(result, att.ifName);
@@ -294,7 +322,8 @@ export class CniNetworker implements Networker {
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const prev = queues.get(this.opts.root) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
+    const locked = () => withDirLock(this.state.dir, fn);
+    const next = prev.then(locked, locked);
     queues.set(this.opts.root, next.catch(() => undefined));
     return next;
   }

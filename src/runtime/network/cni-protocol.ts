@@ -168,3 +168,21 @@ export function addressOf(result: CniResult, ifName: string): { ip: string; pref
 export function hostVethOf(result: CniResult, bridge: string): string | undefined {
   return result.interfaces?.find((i) => !i.sandbox && i.name !== bridge)?.name;
 }
+
+/** The versions berth can speak, best first (0.4.0 results differ only in fields berth ignores). */
+export const SPOKEN_VERSIONS = [CNI_VERSION, '0.4.0'];
+
+/**
+ * The best version every plugin supports, from their VERSION replies
+ * (`{"cniVersion":…,"supportedVersions":[…]}`); undefined when none is common.
+ */
+export function negotiateVersion(replies: Record<string, string>): string | undefined {
+  const sets = Object.values(replies).map((out) => {
+    try {
+      return new Set((JSON.parse(out) as { supportedVersions?: string[] }).supportedVersions ?? []);
+    } catch {
+      return new Set<string>();
+    }
+  });
+  return SPOKEN_VERSIONS.find((v) => sets.every((s) => s.has(v)));
+}

@@ -43,9 +43,9 @@ export function bridgeName(name: string, root: string, defaultRoot = '/var/lib/b
 }
 
 /** The chained conflist of a network: bridge (gateway, masquerade, hairpin) + host-local, then portmap. */
-export function buildConfList(net: NetworkRecord, ipamDataDir: string): CniConfList {
+export function buildConfList(net: NetworkRecord, ipamDataDir: string, cniVersion = CNI_VERSION): CniConfList {
   return {
-    cniVersion: CNI_VERSION,
+    cniVersion,
     name: net.name,
     plugins: [
       {
@@ -69,6 +69,6 @@ export function buildConfList(net: NetworkRecord, ipamDataDir: string): CniConfL
 }
 
 /** The conflist that brings `lo` up in a namespace. */
-export function loopbackConfList(): CniConfList {
-  return { cniVersion: CNI_VERSION, name: 'berth-loopback', plugins: [{ type: 'loopback' }] };
+export function loopbackConfList(cniVersion = CNI_VERSION): CniConfList {
+  return { cniVersion, name: 'berth-loopback', plugins: [{ type: 'loopback' }] };
 }

@@ -61,6 +61,10 @@ test.after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+test('the installed plugins speak CNI 1.0.0', async () => {
+  assert.equal(await networker.probe(), { cniVersion: '1.0.0', cniPath: ['/usr/lib/cni', '/opt/cni/bin'] });
+});
+
 test('two namespaces on a fresh network get addresses in its subnet, and loopback', async () => {
   await networker.ensureNetwork({ name: net1 });
   const rec = networker.listNetworks().find((n) => n.name === net1)!;

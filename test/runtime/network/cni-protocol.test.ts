@@ -6,6 +6,7 @@ import {
   buildPluginStdin,
   CniError,
   hostVethOf,
+  negotiateVersion,
   parseCniError,
   parseCniResult,
   pluginOrder,
@@ -110,5 +111,16 @@ test('addressOf and hostVethOf read the sandbox interface and the host veth', ()
   assert.is(hostVethOf(result, 'berth-net1'), 'veth1234');
   assert.is(addressOf({ cniVersion: '1.0.0' }, 'eth0'), undefined);
 });
+
+const v = (...vs: string[]) => JSON.stringify({ cniVersion: '1.0.0', supportedVersions: vs });
+const versionCases: [string, Record<string, string>, string | undefined][] = [
+  ['all speak 1.0.0', { bridge: v('0.4.0', '1.0.0'), portmap: v('0.4.0', '1.0.0') }, '1.0.0'],
+  ['one is older: 0.4.0', { bridge: v('0.4.0', '1.0.0'), portmap: v('0.3.1', '0.4.0') }, '0.4.0'],
+  ['nothing common', { bridge: v('0.3.1'), portmap: v('0.4.0') }, undefined],
+  ['garbage reply', { bridge: 'oops' }, undefined],
+];
+for (const [what, replies, want] of versionCases) {
+  test(`negotiateVersion: ${what}`, () => assert.is(negotiateVersion(replies), want));
+}
 
 test.run();

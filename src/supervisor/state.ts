@@ -4,22 +4,23 @@
  * bug and throws `TransitionError`.
  *
  * ```
- *              wait                 dep-ready
- *   created ─────────▶ waiting ───────────────┐   (dep-failed: stays waiting, says why)
- *      │ start                                 ▼
- *      └────────────────────────────────▶ starting ──started──▶ running ◀─┐
- *                                          │    ▲                │ ▲   │    │ unpause
- *                             exited       │    │       healthy  ▼ │   │    │
- *            ┌─────────────────────────────┘    │   ┌───▶ healthy ◀─┐│   pause ─▶ paused
- *            │                                  │   │      unhealthy ▼│
- *            │                                  │   │    unhealthy ───┘
- *            ▼            stop (any live state) │   │
- *         exited ◀──stopped/exited── stopping ◀─┼───┘
- *   (decide) │ backoff ─▶ backing-off ──backoff-done─▶ starting
- *            │ give-up ─▶ crash-looping ──backoff-done (cool-down over)─▶ starting
- *            │ fail ────▶ failed        (stays down; start / reset)
- *            │ complete ▶ completed     (a job that exited 0)
- *   reset: exited | failed | completed | backing-off | crash-looping ─▶ created
+ *  created ──wait──▶ waiting ──dep-ready──┐     (dep-failed: stays waiting, says why)
+ *     │ start                            │
+ *     ▼                                  ▼
+ *  starting ◀───────────────────────────┴──────────── backoff-done ─────┐
+ *     │ started                                                          │
+ *     ▼           healthy            unhealthy                           │
+ *  running ─────────────▶ healthy ◀─────────────▶ unhealthy              │
+ *     │ ▲ unpause    (all three: pause ▶ paused, stop ▶ stopping,        │
+ *     ▼ │             exited ▶ exited)                                   │
+ *   paused                                                               │
+ *                                                                        │
+ *  stopping ──stopped / exited──▶ exited ──backoff──▶ backing-off ───────┤
+ *                                   │ ────give-up──▶ crash-looping ──────┘
+ *                                   │ ────fail─────▶ failed      (start, reset)
+ *                                   │ ────complete─▶ completed   (start, reset)
+ *                                   └ start (by hand), reset ▶ created
+ *  waiting, backing-off, crash-looping ──stop──▶ exited (nothing runs: no stopping)
  * ```
  *
  * `exited` is where the supervisor asks the restart tracker, then sends

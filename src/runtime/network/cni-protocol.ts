@@ -149,7 +149,7 @@ export function parseCniError(plugin: string, command: CniCommand, stdout: strin
     });
   }
   let hint = HINTS[body.code] ?? 'see the message above; `iptables-save` and `ip link` show what the plugin set up';
-  if (/netns|namespace/i.test(body.msg)) hint = 'the network namespace is missing: the container may have exited; start it again';
+  if (/netns|namespace/i.test(body.msg)) hint = 'the network namespace is missing or not a namespace: the container may have exited; start it again';
   else if (/iptables/i.test(body.msg)) hint = 'iptables failed: check that `iptables -t nat -S` works as root on this host';
   return new CniError(plugin, command, body, hint);
 }

@@ -16,6 +16,7 @@ import { requireRoot, requireTool } from '../../helpers/require-tool.js';
 import { CniNetworker } from '../../../src/runtime/network/cni-networker.js';
 import type { AttachRequest, NetworkAttachment } from '../../../src/runtime/network/networker.js';
 import { ISOLATION_CHAIN } from '../../../src/runtime/network/isolation.js';
+import { execCniPlugin, type CniExec } from '../../../src/runtime/network/cni-exec.js';
 import { createNetns, deleteNetns, eventually, freePort, httpGet, inNetns, inNetnsWithHosts, sh, startHttpd } from './netns-fixture.js';
 
 requireRoot();
@@ -27,7 +28,7 @@ const root = mkdtempSync(join(tmpdir(), 'bt-net-'));
 const www = join(root, 'www');
 const net1 = `bt${hex}a`;
 const net2 = `bt${hex}b`;
-const ns = { a: `bt-${hex}-a`, b: `bt-${hex}-b`, c: `bt-${hex}-c`, d: `bt-${hex}-d`, e: `bt-${hex}-e` };
+const ns = { a: `bt-${hex}-a`, b: `bt-${hex}-b`, c: `bt-${hex}-c`, d: `bt-${hex}-d`, e: `bt-${hex}-e`, f: `bt-${hex}-f` };
 const networker = new CniNetworker({ root });
 const servers: ChildProcess[] = [];
 const blockers: Server[] = [];
@@ -139,6 +140,49 @@ test('a second network is isolated from the first', async () => {
   assert.is.not(cross.code, 0, 'must not reach the other network');
   assert.not.match(readFileSync(networker.hostsFile(`${hex}-other`), 'utf8'), /\tweb/);
   assert.match((await sh('iptables', ['-S', 'FORWARD'])).stdout, new RegExp(`-A FORWARD -j ${ISOLATION_CHAIN}`));
+});
+
+test('an instance on two networks gets eth0 and eth1 and sees members of both by name', async () => {
+  const r = req('both', ns.f, [net2, net1], ['both']);
+  const a = await networker.attach(r);
+  assert.equal(a.map((x) => `${x.network} ${x.interface}`), [`${net2} eth0`, `${net1} eth1`]);
+  const hosts = readFileSync(networker.hostsFile(r.id), 'utf8');
+  assert.match(hosts, /\tclient client-host\n/);
+  assert.match(hosts, /\tother other-host\n/);
+  assert.match(readFileSync(networker.hostsFile(`${hex}-other`), 'utf8'), new RegExp(`${a[0]!.ip.replace(/\./g, '\\.')}\tboth`));
+  assert.is((await inNetns(r.netnsPath, ['busybox', 'ping', '-c', '1', '-W', '2', atts.b![0]!.ip])).code, 0);
+  await networker.detach(r);
+  assert.not.match(readFileSync(networker.hostsFile(`${hex}-other`), 'utf8'), /both/);
+});
+
+test('a plugin failure is a CniError with the plugin message and a hint, and attach rolls back', async () => {
+  const notNetns = join(root, 'not-a-netns');
+  writeFileSync(notNetns, '');
+  try {
+    await networker.attach({ ...req('bad', ns.d, [net1], ['bad']), netnsPath: notNetns });
+    assert.unreachable();
+  } catch (err) {
+    const e = err as { code?: string; message: string; hint?: string };
+    assert.is(e.code, 'E_CNI', e.message);
+    assert.match(e.message, /CNI plugin \w+ ADD failed \(code \d+\): .*netns/);
+    assert.ok(e.hint);
+  }
+  // portmap fails after bridge succeeded: bridge's veth, lease and masquerade chain are undone
+  const failing: CniExec = (type, command, target, stdin) =>
+    type === 'portmap' && command === 'ADD' ? Promise.reject(new Error('injected portmap failure')) : execCniPlugin(type, command, target, stdin);
+  const half = new CniNetworker({ root, exec: failing });
+  const r = req('half', ns.d, [net1], ['half'], [{ hostIp: '127.0.0.1', hostPort: await freePort(), containerPort: 80, protocol: 'tcp' }]);
+  const leasesBefore = readdirSync(join(root, 'network', 'ipam', net1)).length;
+  try {
+    await half.attach(r);
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /injected portmap failure/);
+  }
+  assert.is((await inNetns(r.netnsPath, ['ip', '-o', 'link'])).stdout.includes('eth0'), false);
+  assert.is(readdirSync(join(root, 'network', 'ipam', net1)).length, leasesBefore);
+  assert.not.match(await nat(), new RegExp(`id: \\\\"${r.id}\\\\"`));
+  assert.ok(!existsSync(join(root, 'network', 'instances', `${r.id}.json`)));
 });
 
 test('detach removes the veth, nat rules, IPAM lease and hosts entries (hosts file keeps its inode)', async () => {

@@ -128,6 +128,18 @@ test('pause and unpause by the freezer', async () => {
   await driver.stop(h, 'SIGTERM', 1000);
 });
 
+test('stop of a paused instance thaws it so it gets the signal; kill() signals the main process', async () => {
+  const h = await start(spec(['/bin/sleep', '60']));
+  await driver.pause(h);
+  const exit = await driver.stop(h, 'SIGTERM', 2000);
+  assert.is(exit.signal, 'SIGTERM');
+  const k = await start(spec(['/bin/sh', '-c', 'trap "echo got-usr1; exit 5" USR1; while :; do sleep 0.02; done']));
+  await new Promise((r) => setTimeout(r, 100));
+  await driver.kill(k, 'SIGUSR1');
+  assert.is((await driver.wait(k)).code, 5);
+  assert.match(readFileSync(k.logPath, 'utf8'), 'got-usr1');
+});
+
 test('OOM kill is recorded', async () => {
   const h = await start(spec(['/bin/sh', '-c', 'echo start; a=xxxxxxxx; while :; do a=$a$a; done'], { resources: { memoryBytes: 16 << 20 } }));
   const exit = await driver.wait(h);

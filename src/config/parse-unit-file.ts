@@ -34,7 +34,9 @@ function yamlError(file: string, e: YAMLError, lineCounter: LineCounter): Config
       ? 'put one unit per file'
       : code === 'E_DUPLICATE_KEY'
         ? 'remove one of the two keys'
-        : 'check indentation, colons and quotes around this point';
+        : e.name === 'YAMLWarning'
+          ? 'unit files are plain YAML: remove the tag or directive'
+          : 'check indentation, colons and quotes around this point';
   return new ConfigError(code, message, { file, line: Math.max(1, pos.line), column: Math.max(1, pos.col), path: '' }, { hint });
 }
 
@@ -45,7 +47,9 @@ export function parseUnitDocument(text: string, file: string): ParsedUnitDocumen
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, logLevel: 'error' });
   const locator = createLocator(doc, lineCounter);
   const src: UnitSource = { file, locator };
-  if (doc.errors.length > 0) return { errors: doc.errors.map((e) => yamlError(file, e, lineCounter)), locator };
+  // warnings too: an unresolved tag or an unknown directive silently changes what a value means
+  const problems = [...doc.errors, ...doc.warnings];
+  if (problems.length > 0) return { errors: problems.map((e) => yamlError(file, e, lineCounter)), locator };
 
   let data: unknown;
   try {

@@ -1,7 +1,8 @@
 /**
  * The registry verbs end to end through the CLI (`node --import tsx
  * src/cli/main.ts`): login checks and stores credentials with mode 0600,
- * search lists the catalog, logout forgets them.
+ * search lists the catalog, logout forgets them; pull and push print
+ * plain progress lines off a terminal.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { saveCredentials } from '../../../src/image/registry/auth-store.js';
 import { RegistryClient } from '../../../src/image/registry/registry-client.js';
 import { startLocalRegistry, type LocalRegistry } from '../../helpers/local-registry.js';
 import { makeTinyImage } from './tiny-image.js';
@@ -66,17 +68,22 @@ test('login, search, logout', async () => {
   const s = await berth(['search', `${reg.host}/front`, '--tags', '--insecure']);
   assert.is(s.code, 0, s.err);
   assert.is(s.out.trim(), `${reg.host}/web/frontend  v1`);
-  const none = await berth(['search', `${reg.host}/zzz`, '--insecure']);
-  assert.match(none.out, 'no repository');
   const out = await berth(['logout', reg.host]);
   assert.match(out.out, 'Removed');
   assert.equal(JSON.parse(await readFile(file, 'utf8')).auths, {});
 });
 
-test('https by default: a plain-http local registry gets a hint about --insecure', async () => {
-  const r = await berth(['search', reg.host]);
-  assert.is(r.code, 1);
-  assert.match(r.err, '--insecure');
+test('pull and push through the CLI (non-TTY progress lines)', async () => {
+  await saveCredentials(root, reg.host, creds);
+  const pull = await berth(['pull', `${reg.host}/web/frontend:v1`, '--insecure']);
+  assert.is(pull.code, 0, pull.err);
+  assert.match(pull.out, `${reg.host}/web/frontend:v1: sha256:`);
+  assert.match(pull.err, 'layer: downloaded');
+  const push = await berth(['push', `${reg.host}/web/frontend:v1`, `${reg.host}/web/copy:v2`, '--insecure', '--mount-from', 'web/frontend']);
+  assert.is(push.code, 0, push.err);
+  assert.match(push.err, 'layer: mounted');
+  const tags = await new RegistryClient({ host: reg.host, insecure: true, credentials: creds }).listTags('web/copy');
+  assert.equal(tags, ['v2']);
 });
 
 test.run();

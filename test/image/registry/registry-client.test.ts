@@ -9,6 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BerthError } from '../../../src/errors.js';
 import { RegistryClient } from '../../../src/image/registry/registry-client.js';
+import { searchRegistry, splitSearchTerm } from '../../../src/image/registry/search-registry.js';
 import { startLocalRegistry, type LocalRegistry } from '../../helpers/local-registry.js';
 import { startFaultProxy } from './fault-proxy.js';
 import { makeTinyImage, type TinyImage } from './tiny-image.js';
@@ -156,6 +157,26 @@ test('5xx is retried for idempotent requests, then E_REGISTRY_UNAVAILABLE', asyn
     await flaky.close();
     await down.close();
   }
+});
+
+test('search matches a term over the catalog, and says when there is no catalog', async () => {
+  const repo = `${name()}-searchme`;
+  await push(client, repo, makeTinyImage(), 'v1');
+  const hit = await searchRegistry(client, 'SEARCHME', { tags: true });
+  assert.equal(hit, { host: reg.host, available: true, hits: [{ repository: repo, tags: ['v1'] }], truncated: false });
+  const none = await searchRegistry(client, 'no-such-thing');
+  assert.equal(none.available && none.hits, []);
+  const proxy = await startFaultProxy({ target: reg.host, fault: (req) => (req.url?.startsWith('/v2/_catalog') ? { kind: 'status', status: 404, body: '404 page not found' } : undefined) });
+  try {
+    const res = await searchRegistry(new RegistryClient({ host: proxy.host, insecure: true }), 'x');
+    assert.is(res.available, false);
+    assert.match(!res.available ? res.reason : '', 'does not offer a catalog');
+  } finally {
+    await proxy.close();
+  }
+  assert.equal(splitSearchTerm('127.0.0.1:5000/web'), { host: '127.0.0.1:5000', term: 'web' });
+  assert.equal(splitSearchTerm('localhost'), { host: 'localhost', term: '' });
+  assert.equal(splitSearchTerm('nginx'), { host: 'docker.io', term: 'nginx' });
 });
 
 test.run();

@@ -1,0 +1,31 @@
+/**
+ * `berth pull NAME[:TAG|@DIGEST]`: downloads an image from its registry into
+ * the local store (linux/amd64 from a multi-platform index), with progress.
+ */
+import type { Command } from 'commander';
+import { readGlobals } from '../globals.js';
+
+/** Registers the `pull` verb. */
+export function register(program: Command): void {
+  program
+    .command('pull')
+    .description('download an image from a registry: berth pull 127.0.0.1:5000/team/app:v1')
+    .argument('<image>', 'NAME[:TAG|@DIGEST], e.g. busybox, registry.example.com/app:v1')
+    .option('--insecure', 'the registry serves plain http (never assumed, not even for localhost)')
+    .option('-q, --quiet', 'print only the digest')
+    .action(async (image: string, opts: { insecure?: boolean; quiet?: boolean }, cmd: Command) => {
+      const { root } = readGlobals(cmd);
+      const { ImageStore } = await import('../../image/image-store.js');
+      const { pullImage } = await import('../../image/registry/pull-image.js');
+      const { createTransferProgress } = await import('../transfer-progress.js');
+      const store = await ImageStore.open(root);
+      const progress = opts.quiet ? undefined : await createTransferProgress('pull');
+      try {
+        const res = await pullImage(store, image, { root, insecure: opts.insecure, onEvent: progress?.onEvent });
+        progress?.stop();
+        process.stdout.write(opts.quiet ? `${res.digest}\n` : `${res.ref}: ${res.digest} (${res.downloaded} downloaded, ${res.reused} already here)\n`);
+      } finally {
+        progress?.stop();
+      }
+    });
+}

@@ -38,11 +38,7 @@ export function register(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      if (found.files.length === 0) process.stdout.write(`# ${unit} has no templates\n`);
-      for (const f of found.files) {
-        const mode = f.mode.toString(8).padStart(4, '0');
-        process.stdout.write(`# ${f.dest} (from ${f.src}, ${mode}, on change: ${f.onChange})\n`);
-        process.stdout.write(hide(f.content.endsWith('\n') || f.content === '' ? f.content : `${f.content}\n`));
-      }
+      const { formatRenderedFiles } = await import('../../config/render-format.js');
+      process.stdout.write(formatRenderedFiles(unit, found.files, { secretValues: r.secretValues, showSecrets: opts.showSecrets }));
     });
 }

@@ -1,0 +1,28 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BerthError } from '../../src/errors.js';
+import { appliedStatePath, parseAppliedState, readAppliedState } from '../../src/config/plan-state.js';
+import { makeSpec } from './spec-helper.js';
+
+const root = mkdtempSync(join(tmpdir(), 'bt-state-'));
+
+test('no state file means nothing applied', async () => {
+  assert.equal(await readAppliedState(join(root, 'none')), []);
+});
+
+test('reads what was written (the agent uses the same format)', async () => {
+  const units = [{ spec: makeSpec('web'), files: [{ dest: '/x', sha256: 'ab' }], state: 'running' }];
+  writeFileSync(appliedStatePath(root), JSON.stringify(units));
+  assert.equal(await readAppliedState(root), units);
+});
+
+test('bad JSON or a wrong shape is a BerthError naming the file', () => {
+  assert.throws(() => parseAppliedState('{', '/x/applied.json'), (e: unknown) => e instanceof BerthError && e.message.startsWith('/x/applied.json is not valid JSON'));
+  assert.throws(() => parseAppliedState('[{"spec":{}}]'), (e: unknown) => e instanceof BerthError && e.code === 'E_STATE');
+});
+
+test.after(() => rmSync(root, { recursive: true, force: true }));
+test.run();

@@ -21,7 +21,7 @@ import { affectedBy, hostsFor } from './hosts-sync.js';
 import { ensureIsolation, removeIsolation } from './isolation.js';
 import { removeCniRules } from './leftovers.js';
 import { bridgeName, buildConfList, checkNetworkName, loopbackConfList, type NetworkRecord } from './network-config.js';
-import { NetworkState, type AttachmentRecord, type InstanceRecord } from './network-state.js';
+import { NetworkState, type InstanceRecord } from './network-state.js';
 import type { AttachRequest, NetworkAttachment, Networker, NetworkSpec } from './networker.js';
 import { findPortClash, parsePortmapRules, portInUseError, type PortHolder } from './port-conflicts.js';
 import { probeHostPort } from './port-probe.js';
@@ -154,11 +154,18 @@ export class CniNetworker implements Networker {
     });
   }
 
-  /** Undoes attach from the stored record (or, without one, from the request); idempotent. */
+  /**
+   * Undoes attach from the stored record; idempotent. Without a record no
+   * plugin ever ran for this id (attach stores it first), so only stray
+   * rules, leases and the hosts file are swept.
+   */
   detach(req: AttachRequest): Promise<void> {
     return this.serial(async () => {
-      const record = this.state.readInstance(req.id) ?? this.recordFromRequest(req);
-      await this.teardown(record);
+      const record = this.state.readInstance(req.id);
+      if (record) return this.teardown(record);
+      await removeCniRules(req.id);
+      for (const lease of this.ipamLeases()) if (lease.containerId === req.id) rmSync(lease.path, { force: true });
+      rmSync(this.state.hostsPath(req.id), { force: true });
     });
   }
 
@@ -288,16 +295,6 @@ export class CniNetworker implements Networker {
       const text = hostsFor(rec, all);
       if (readIfExists(path) !== text) writeInPlace(path, text);
     }
-  }
-
-  private recordFromRequest(req: AttachRequest): InstanceRecord {
-    const attachments: AttachmentRecord[] = [];
-    req.networks.forEach((name, i) => {
-      const net = this.state.readNetwork(name);
-      if (!net) return;
-      attachments.push({ network: name, ifName: `eth${i}`, bridge: net.bridge, confList: buildConfList(net, this.state.ipamDir), runtimeConfig: i === 0 ? { portMappings: portMappingsOf(req) } : {} });
-    });
-    return { id: req.id, netnsPath: req.netnsPath, hostname: req.hostname, aliases: req.aliases, ports: req.ports, attachments };
   }
 
   // host-local keeps one file per lease: <dataDir>/<network>/<ip>, holding "<containerId>\r\n<ifname>".

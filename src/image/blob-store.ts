@@ -7,9 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BerthError, errorCode } from '../errors.js';
 import { syncDir } from './atomic-file.js';
@@ -84,6 +84,24 @@ export class BlobStore {
     } finally {
       await rm(tmp, { force: true });
     }
+  }
+
+  /** Moves an existing file (in the store's filesystem) into the store after hashing it; checks `expected`. */
+  async adopt(file: string, expected: ExpectedBlob = {}): Promise<{ digest: string; size: number }> {
+    const hasher = new DigestStream();
+    await pipeline(createReadStream(file), hasher, new Writable({ write: (_c, _e, cb) => cb() }));
+    const { digest, size } = hasher;
+    if (expected.digest !== undefined && expected.digest !== digest) throw corruptBlobError(expected.digest, digest, 'blob');
+    if (expected.size !== undefined && expected.size !== size) throw new BerthError('E_CORRUPT_BLOB', `blob ${digest} has ${size} bytes, expected ${expected.size}`);
+    await mkdir(this.dir, { recursive: true });
+    if (await this.has(digest)) await this.touch(digest);
+    else {
+      const fh = await open(file, 'r');
+      try { await fh.sync(); } finally { await fh.close(); }
+      await rename(file, this.path(digest));
+      await syncDir(this.dir);
+    }
+    return { digest, size };
   }
 
   /** Marks a blob as recently used, so a concurrent prune's grace period protects it. */

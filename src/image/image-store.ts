@@ -2,15 +2,15 @@
  * berth's image store: an OCI image layout under `<root>/images/`
  * (oci-layout, index.json, blobs/sha256/…) plus unpacked layers
  * (`layers/<diffid-hex>/`, overlay lowerdirs), holds (`holds/<owner>.json`,
- * images in use by containers) and a temp dir on the same filesystem.
+ * images in use by containers), locks and a temp dir on the same filesystem.
  *
  * Concurrency: blobs and layer dirs are made with rename-atomicity (temp,
  * fsync, rename) and need no lock; every read-modify-write of index.json
- * (write, tag, remove, prune) holds an exclusive flock on `index.lock`, and
- * an image enters the index only after all its blobs are on disk, so a
+ * (write, tag, remove, prune) holds an exclusive flock on `locks/index.lock`,
+ * and an image enters the index only after all its blobs are on disk, so a
  * half-written image is never visible.
  */
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError, errorCode } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -18,17 +18,19 @@ import { BlobStore } from './blob-store.js';
 import { isDigest } from './digest.js';
 import { withFileLock } from './file-lock.js';
 import { imageAmbiguous, imageInUse, imageNotFound, badImage } from './image-errors.js';
+import { readHolds, removeHold, writeHold } from './image-holds.js';
 import * as idx from './image-index.js';
+import { partsOfImageLenient, partsOfImages, readImage } from './image-parts.js';
 import { historyOf, inspectView, summarize, type HistoryRow, type Image, type ImageSummary } from './image-views.js';
 import { LayerStore, type AddLayerOptions, type LayerRef, type LayerSource } from './layer-store.js';
 import { hostArchitecture, MediaType, type Descriptor, type ImageConfig, type ImageIndex, type Manifest } from './oci-types.js';
 import { familiarReference, normalizeReference, parseReference } from './reference.js';
-import { collectGarbage, cleanTemp, type GcResult, type Reachable } from './store-gc.js';
+import { cleanTemp, collectGarbage, type GcResult } from './store-gc.js';
 
 /** What {@link ImageStore.writeImage} takes. `config.rootfs` is filled from `layers`. */
 export interface WriteImageInput {
   config: Omit<ImageConfig, 'rootfs' | 'architecture' | 'os'> & Partial<Pick<ImageConfig, 'architecture' | 'os'>>;
-  /** Bottom-most first, as `addLayer` returned them (or parent layers from `layersOf`). */
+  /** Bottom-most first, as `addLayer` returned them (or a parent's, from `layersOf`). */
   layers: Array<Pick<LayerRef, 'descriptor' | 'diffID'>>;
   /** Name to give it (any reference form); without one the image is dangling. */
   ref?: string;
@@ -48,12 +50,7 @@ export interface PruneResult extends GcResult {
   removedImages: string[];
 }
 
-/** An image in use: its blobs and layers survive rmi -f and prune until released. */
-interface Hold {
-  image: string;
-  blobs: string[];
-  diffIDs: string[];
-}
+const HEX_ID = /^(sha256:)?[a-f0-9]{4,64}$/;
 
 /** The image store. Open one with `ImageStore.open(root)`. */
 export class ImageStore {
@@ -75,11 +72,11 @@ export class ImageStore {
   static async open(root: string): Promise<ImageStore> {
     const store = new ImageStore(join(root, 'images'));
     for (const d of [store.blobs.dir, store.blobs.tmpDir, store.layers.dir, store.holdsDir, join(store.dir, 'locks')]) await mkdir(d, { recursive: true });
-    const layout = join(store.dir, 'oci-layout');
-    if (!(await readFile(layout).catch(() => undefined))) await writeFileAtomic(layout, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    if (!(await readFile(store.indexPath).catch(() => undefined))) await store.withLock(async () => {
-      if (!(await readFile(store.indexPath).catch(() => undefined))) await store.writeIndex(idx.emptyIndex());
-    });
+    const exists = (p: string) => readFile(p).then(() => true, () => false);
+    if (!(await exists(join(store.dir, 'oci-layout')))) await writeFileAtomic(join(store.dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    if (!(await exists(store.indexPath))) {
+      await store.withLock(async () => { if (!(await exists(store.indexPath))) await store.writeIndex(idx.emptyIndex()); });
+    }
     return store;
   }
 
@@ -103,26 +100,6 @@ export class ImageStore {
     await writeFileAtomic(this.indexPath, `${JSON.stringify(index, null, 2)}\n`);
   }
 
-  /** Reads a manifest (following an image index to this host's platform) and its config, verified. */
-  async loadImage(descriptor: Descriptor, ref: string, names: string[]): Promise<Image> {
-    let desc = descriptor;
-    let raw = await this.blobs.readJson<Manifest & Partial<ImageIndex>>(desc.digest);
-    if (Array.isArray(raw.manifests)) {
-      const arch = hostArchitecture();
-      const pick = raw.manifests.find((m) => m.platform?.architecture === arch && m.platform.os === 'linux') ?? raw.manifests[0];
-      if (!pick) throw badImage(`image index ${desc.digest} lists no manifests`);
-      desc = pick;
-      raw = await this.blobs.readJson<Manifest & Partial<ImageIndex>>(desc.digest);
-    }
-    const manifest = raw as Manifest;
-    if (!manifest.config || !Array.isArray(manifest.layers)) throw badImage(`blob ${desc.digest} is not an image manifest`);
-    const config = await this.blobs.readJson<ImageConfig>(manifest.config.digest);
-    if (config.rootfs?.diff_ids?.length !== manifest.layers.length) {
-      throw badImage(`image ${descriptor.digest}: ${manifest.layers.length} layers but ${config.rootfs?.diff_ids?.length ?? 0} diff_ids`);
-    }
-    return { ref, digest: descriptor.digest, id: manifest.config.digest, manifest, config, names };
-  }
-
   /** Finds the index descriptor for a reference: a name, a manifest digest, or an image ID (prefix). */
   private async find(text: string, index: ImageIndex): Promise<{ descriptor: Descriptor; ref: string; byName: boolean }> {
     let name: string | undefined;
@@ -132,32 +109,25 @@ export class ImageStore {
       if (r.digest !== undefined) digest = r.digest;
       else name = normalizeReference(text);
     } catch (err) {
-      if (!/^(sha256:)?[a-f0-9]{4,64}$/.test(text)) throw err;
+      if (!HEX_ID.test(text)) throw err;
     }
     if (isDigest(text)) digest = text;
-    if (name !== undefined) {
-      const d = idx.findByName(index, name);
-      if (d) return { descriptor: d, ref: name, byName: true };
-    }
-    if (digest !== undefined) {
-      const d = index.manifests.find((m) => m.digest === digest);
-      if (d) return { descriptor: d, ref: digest, byName: false };
-    }
-    if (/^(sha256:)?[a-f0-9]{4,64}$/.test(text)) {
+    const named = name === undefined ? undefined : idx.findByName(index, name);
+    if (named) return { descriptor: named, ref: name!, byName: true };
+    const exact = digest === undefined ? undefined : index.manifests.find((m) => m.digest === digest);
+    if (exact) return { descriptor: exact, ref: exact.digest, byName: false };
+    if (HEX_ID.test(text)) {
       const prefix = text.startsWith('sha256:') ? text : `sha256:${text}`;
       const hits = new Map<string, Descriptor>();
       for (const m of index.manifests) {
         if (m.digest.startsWith(prefix)) hits.set(m.digest, m);
-        else {
-          const img = await this.loadImage(m, m.digest, []).catch(() => undefined);
-          if (img?.id.startsWith(prefix)) hits.set(m.digest, m);
-        }
+        else if ((await readImage(this.blobs, m, m.digest, []).catch(() => undefined))?.id.startsWith(prefix)) hits.set(m.digest, m);
       }
       if (hits.size > 1) throw imageAmbiguous(text, `matches ${hits.size} images`);
       const [only] = hits.values();
       if (only) return { descriptor: only, ref: only.digest, byName: false };
     }
-    const known = index.manifests.map((m) => idx.nameOf(m)).filter((n): n is string => !!n).map((n) => familiarReference(parseReference(n)));
+    const known = index.manifests.map(idx.nameOf).filter((n): n is string => !!n).map((n) => familiarReference(parseReference(n)));
     throw imageNotFound(text, known);
   }
 
@@ -165,16 +135,15 @@ export class ImageStore {
   async resolve(ref: string): Promise<Image> {
     const index = await this.readIndex();
     const { descriptor, ref: resolved } = await this.find(ref, index);
-    return this.loadImage(descriptor, resolved, idx.namesOf(index, descriptor.digest));
+    return readImage(this.blobs, descriptor, resolved, idx.namesOf(index, descriptor.digest));
   }
 
-  /** Every image: one entry per image (not per name). */
+  /** Every image, one entry per image (not per name). */
   async images(): Promise<Image[]> {
     const index = await this.readIndex();
     const out: Image[] = [];
     for (const digest of idx.digestsOf(index)) {
-      const d = index.manifests.find((m) => m.digest === digest)!;
-      out.push(await this.loadImage(d, digest, idx.namesOf(index, digest)));
+      out.push(await readImage(this.blobs, index.manifests.find((m) => m.digest === digest)!, digest, idx.namesOf(index, digest)));
     }
     return out;
   }
@@ -185,17 +154,16 @@ export class ImageStore {
     return rows.sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '') || (a.name ?? '').localeCompare(b.name ?? ''));
   }
 
-  /** Gives the image `src` the name `dst` (moving `dst` if it named another image). */
+  /** Gives the image `src` the name `dst` (moving `dst` if it named another image, which stays dangling). */
   async tag(src: string, dst: string): Promise<Image> {
-    const target = parseReference(dst);
-    if (target.digest !== undefined) throw new BerthError('E_BAD_REFERENCE', `cannot tag with a digest: "${dst}"`, { hint: 'use NAME[:TAG]' });
+    if (parseReference(dst).digest !== undefined) throw new BerthError('E_BAD_REFERENCE', `cannot tag with a digest: "${dst}"`, { hint: 'use NAME[:TAG]' });
     const name = normalizeReference(dst);
     return this.withLock(async () => {
       const index = await this.readIndex();
       const { descriptor } = await this.find(src, index);
       const next = idx.setName(index, name, descriptor);
       await this.writeIndex(next);
-      return this.loadImage(descriptor, name, idx.namesOf(next, descriptor.digest));
+      return readImage(this.blobs, descriptor, name, idx.namesOf(next, descriptor.digest));
     });
   }
 
@@ -209,15 +177,10 @@ export class ImageStore {
     return image.manifest.layers.map((descriptor, i) => ({ descriptor, diffID: image.config.rootfs.diff_ids[i]! }));
   }
 
-  /**
-   * Writes config and manifest blobs, then (under the lock, after checking
-   * every blob is present) adds the image to the index, named if `ref` is set.
-   */
+  /** Writes config and manifest blobs for a new image, then records it (see {@link recordImage}). */
   async writeImage(input: WriteImageInput): Promise<Image> {
     const config: ImageConfig = {
-      created: new Date().toISOString(),
-      architecture: hostArchitecture(),
-      os: 'linux',
+      created: new Date().toISOString(), architecture: hostArchitecture(), os: 'linux',
       ...input.config,
       rootfs: { type: 'layers', diff_ids: input.layers.map((l) => l.diffID) },
     };
@@ -225,7 +188,6 @@ export class ImageStore {
     if (config.history && config.history.length > 0 && steps !== input.layers.length) {
       throw badImage(`history has ${steps} layer steps but the image has ${input.layers.length} layers`);
     }
-    const name = input.ref === undefined ? undefined : normalizeReference(input.ref);
     const configBlob = await this.blobs.put(JSON.stringify(config));
     const manifest: Manifest = {
       schemaVersion: 2,
@@ -235,16 +197,27 @@ export class ImageStore {
       ...(input.annotations ? { annotations: input.annotations } : {}),
     };
     const manifestBlob = await this.blobs.put(JSON.stringify(manifest));
-    const descriptor: Descriptor = { mediaType: MediaType.manifest, digest: manifestBlob.digest, size: manifestBlob.size };
+    return this.recordImage({ mediaType: MediaType.manifest, digest: manifestBlob.digest, size: manifestBlob.size }, input.ref);
+  }
+
+  /**
+   * Adds an image whose blobs are already stored (manifest or index, config,
+   * layers: what pull and load put with `blobs.put`/`adopt`) to the index,
+   * named if `ref` is given. Under the lock it checks that every blob the
+   * image needs is present and verifies the manifest and config.
+   */
+  async recordImage(descriptor: Descriptor, ref?: string): Promise<Image> {
+    const name = ref === undefined ? undefined : normalizeReference(ref);
     return this.withLock(async () => {
-      for (const d of [manifestBlob.digest, configBlob.digest, ...manifest.layers.map((l) => l.digest)]) {
-        if (!(await this.blobs.has(d))) throw new BerthError('E_BLOB_MISSING', `blob ${d} vanished before image ${manifestBlob.digest} was recorded (removed by a concurrent rmi or prune)`, { hint: 'run the command again' });
+      const image = await readImage(this.blobs, descriptor, name ?? descriptor.digest, []);
+      for (const d of [descriptor.digest, image.id, ...image.manifest.layers.map((l) => l.digest)]) {
+        if (!(await this.blobs.has(d))) throw new BerthError('E_BLOB_MISSING', `blob ${d} of image ${descriptor.digest} is not in the store (a concurrent rmi or prune may have removed it)`, { hint: 'run the command again' });
         await this.blobs.touch(d);
       }
       const index = await this.readIndex();
       const next = name ? idx.setName(index, name, descriptor) : idx.addUnnamed(index, descriptor);
       await this.writeIndex(next);
-      return { ref: name ?? descriptor.digest, digest: descriptor.digest, id: configBlob.digest, manifest, config, names: idx.namesOf(next, descriptor.digest) };
+      return { ...image, names: idx.namesOf(next, descriptor.digest) };
     });
   }
 
@@ -269,59 +242,23 @@ export class ImageStore {
     return inspectView(image, dirs);
   }
 
-  /** Marks an image as used by `owner` (a container id): rmi refuses without force, prune keeps its parts. */
+  /** Marks an image as used by `owner` (a container id): rmi refuses it without force; its parts survive rmi -f and prune. */
   async hold(owner: string, ref: string | Image): Promise<void> {
-    const image = typeof ref === 'string' ? await this.resolve(ref) : ref;
-    const hold: Hold = { image: image.digest, blobs: [image.digest, image.id, ...image.manifest.layers.map((l) => l.digest)], diffIDs: image.config.rootfs.diff_ids };
-    await writeFileAtomic(this.holdPath(owner), JSON.stringify(hold));
+    await writeHold(this.holdsDir, owner, typeof ref === 'string' ? await this.resolve(ref) : ref);
   }
 
   /** Drops `owner`'s hold (no error if none). */
-  async release(owner: string): Promise<void> {
-    await rm(this.holdPath(owner), { force: true });
+  release(owner: string): Promise<void> {
+    return removeHold(this.holdsDir, owner);
   }
 
-  private holdPath(owner: string): string {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,200}$/.test(owner)) throw new BerthError('E_BAD_OWNER', `bad hold owner "${owner}"`);
-    return join(this.holdsDir, `${owner}.json`);
-  }
-
-  private async holds(): Promise<Map<string, Hold>> {
-    const out = new Map<string, Hold>();
-    for (const f of await readdir(this.holdsDir).catch(() => [] as string[])) {
-      if (!f.endsWith('.json')) continue;
-      const hold = JSON.parse(await readFile(join(this.holdsDir, f), 'utf8').catch(() => 'null')) as Hold | null;
-      if (hold) out.set(f.slice(0, -'.json'.length), hold);
-    }
-    return out;
-  }
-
-  private async reachable(index: ImageIndex, holds: Map<string, Hold>): Promise<Reachable> {
-    const keep: Reachable = { blobs: new Set(), diffIDs: new Set() };
-    for (const digest of idx.digestsOf(index)) {
-      keep.blobs.add(digest);
-      const d = index.manifests.find((m) => m.digest === digest)!;
-      const raw = await this.blobs.readJson<Manifest & Partial<ImageIndex>>(digest);
-      for (const child of raw.manifests ?? []) {
-        keep.blobs.add(child.digest);
-        // Only children we have matter; a loaded index may list platforms we never stored.
-        if (await this.blobs.has(child.digest)) await this.addManifestParts(child.digest, keep);
-      }
-      if (raw.config) await this.addManifestParts(d.digest, keep);
-    }
-    for (const h of holds.values()) {
+  private async keepSet(index: ImageIndex): Promise<{ blobs: Set<string>; diffIDs: Set<string> }> {
+    const keep = await partsOfImages(this.blobs, idx.digestsOf(index));
+    for (const h of (await readHolds(this.holdsDir)).values()) {
       h.blobs.forEach((b) => keep.blobs.add(b));
       h.diffIDs.forEach((l) => keep.diffIDs.add(l));
     }
     return keep;
-  }
-
-  private async addManifestParts(digest: string, keep: Reachable): Promise<void> {
-    const m = await this.blobs.readJson<Manifest>(digest);
-    keep.blobs.add(m.config.digest);
-    m.layers.forEach((l) => keep.blobs.add(l.digest));
-    const config = await this.blobs.readJson<ImageConfig>(m.config.digest);
-    config.rootfs.diff_ids.forEach((l) => keep.diffIDs.add(l));
   }
 
   /**
@@ -334,36 +271,21 @@ export class ImageStore {
       let index = await this.readIndex();
       const { descriptor, ref: found, byName } = await this.find(ref, index);
       const names = idx.namesOf(index, descriptor.digest);
-      const result: RemoveResult = { untagged: [], deleted: [] };
       if (byName && names.length > 1) {
-        index = idx.removeName(index, found);
-        await this.writeIndex(index);
+        await this.writeIndex(idx.removeName(index, found));
         return { untagged: [found], deleted: [] };
       }
-      if (!byName && names.length > 1 && !options.force) throw imageAmbiguous(ref, `is the image of ${names.length} names (${names.map((n) => familiarReference(parseReference(n))).join(', ')})`);
-      const holds = await this.holds();
-      const owners = [...holds].filter(([, h]) => h.image === descriptor.digest).map(([o]) => o);
+      if (!byName && names.length > 1 && !options.force) {
+        throw imageAmbiguous(ref, `is the image of ${names.length} names (${names.map((n) => familiarReference(parseReference(n))).join(', ')})`);
+      }
+      const owners = [...(await readHolds(this.holdsDir))].filter(([, h]) => h.image === descriptor.digest).map(([o]) => o);
       if (owners.length > 0 && !options.force) throw imageInUse(ref, owners);
-      const parts = await this.partsOf(descriptor.digest);
+      const released = await partsOfImageLenient(this.blobs, descriptor.digest);
       index = idx.removeDigest(index, descriptor.digest);
       await this.writeIndex(index);
-      result.untagged = names;
-      result.deleted = [descriptor.digest];
-      await collectGarbage(this.blobs, this.layers, await this.reachable(index, holds), { graceMs: Infinity, now: Date.now(), released: parts });
-      return result;
+      await collectGarbage(this.blobs, this.layers, await this.keepSet(index), { graceMs: Infinity, now: Date.now(), released });
+      return { untagged: names, deleted: [descriptor.digest] };
     });
-  }
-
-  private async partsOf(digest: string): Promise<Set<string>> {
-    const keep: Reachable = { blobs: new Set([digest]), diffIDs: new Set() };
-    try {
-      const raw = await this.blobs.readJson<Manifest & Partial<ImageIndex>>(digest);
-      for (const child of raw.manifests ?? []) if (await this.blobs.has(child.digest)) { keep.blobs.add(child.digest); await this.addManifestParts(child.digest, keep); }
-      if (raw.config) await this.addManifestParts(digest, keep);
-    } catch {
-      // A corrupt image: remove what we can name; prune finds the rest.
-    }
-    return new Set([...keep.blobs, ...keep.diffIDs]);
   }
 
   /**
@@ -374,19 +296,18 @@ export class ImageStore {
   async prune(options: { graceMs?: number } = {}): Promise<PruneResult> {
     return this.withLock(async () => {
       let index = await this.readIndex();
-      const holds = await this.holds();
-      const held = new Set([...holds.values()].map((h) => h.image));
+      const held = new Set([...(await readHolds(this.holdsDir)).values()].map((h) => h.image));
       const removedImages: string[] = [];
       const released = new Set<string>();
       for (const digest of idx.danglingDigests(index)) {
         if (held.has(digest)) continue;
-        (await this.partsOf(digest)).forEach((p) => released.add(p));
+        (await partsOfImageLenient(this.blobs, digest)).forEach((p) => released.add(p));
         index = idx.removeDigest(index, digest);
         removedImages.push(digest);
       }
       if (removedImages.length > 0) await this.writeIndex(index);
       await cleanTemp(this.blobs.tmpDir);
-      const gc = await collectGarbage(this.blobs, this.layers, await this.reachable(index, holds), { graceMs: options.graceMs ?? 3_600_000, now: Date.now(), released });
+      const gc = await collectGarbage(this.blobs, this.layers, await this.keepSet(index), { graceMs: options.graceMs ?? 3_600_000, now: Date.now(), released });
       return { ...gc, removedImages };
     });
   }

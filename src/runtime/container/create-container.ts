@@ -93,9 +93,11 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
       fail(spec, 'E_COMMAND_NOT_FOUND', `executable file \`${command}\` not found ${where}`, `check run.command, or the image's contents (PATH=${path})`);
     }
     writeEtcFiles(spec, p);
-    data.netnsPath = await createNetns(spec.id);
     let hosts = p.hosts;
+    // Unattached containers get a fresh netns from the runtime (loopback only, brought up by crun/runc):
+    // three fewer processes per start+destroy. Attached ones need ours, made before the runtime runs.
     if (ctx.networker && spec.network.attach.length > 0) {
+      data.netnsPath = await createNetns(spec.id);
       const req: AttachRequest = { id: spec.id, netnsPath: data.netnsPath, networks: spec.network.attach, ports: spec.network.ports, hostname: spec.hostname, aliases: [spec.unit, spec.hostname] };
       data.attach = req;
       writeFileSync(p.handleFile, JSON.stringify({ id: spec.id, data }));

@@ -56,6 +56,7 @@ export interface ContainerHandleData {
   root: string;
   conmonPid: number;
   runtime: string;
+  /** berth's netns (/run/netns/berth-<id>) for networked containers; '' when the runtime made one */
   netnsPath: string;
   /** what was attached, to detach it again (null when no networker or no networks) */
   attach: AttachRequest | null;

@@ -3,7 +3,9 @@
  * the namespace is held by a bind mount at /run/netns/berth-<id>, so it
  * outlives the agent process (conmon and the container keep running across
  * agent restarts), CNI plugins and `ip netns`/`nsenter` find it by path, and
- * a stale one is found and removed by name after a crash.
+ * a stale one is found and removed by name after a crash. Only networked
+ * containers need one made here; an unattached container gets a fresh netns
+ * (loopback only) from the runtime itself.
  */
 import { existsSync } from 'node:fs';
 import { runCommand } from './run-command.js';

@@ -17,6 +17,7 @@ export interface OciConfigInput {
   caps: string[];
   /** the merged overlay directory */
   rootfs: string;
+  /** the netns to join (made by berth for networked containers); '' = a new one from the runtime */
   netnsPath: string;
   /** host files bind-mounted read-only at /etc/hosts, /etc/resolv.conf, /etc/hostname */
   files: { hosts: string; resolvConf: string; hostname: string };
@@ -99,7 +100,7 @@ export function buildOciConfig(input: OciConfigInput): Record<string, unknown> {
     ...spec.mounts.map(specMount),
   ];
   const namespaces: Record<string, string>[] = [
-    { type: 'pid' }, { type: 'network', path: input.netnsPath }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' },
+    { type: 'pid' }, input.netnsPath ? { type: 'network', path: input.netnsPath } : { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' },
   ];
   const linux: Record<string, unknown> = {
     namespaces,

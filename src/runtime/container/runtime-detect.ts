@@ -2,8 +2,8 @@
  * Finds the OCI runtime to use: crun if it runs a container here, else runc.
  * On hybrid cgroup hosts (v1 controllers + a cgroup2 with a controller),
  * crun 1.8 refuses to run; the fix is a per-call wrapper that hides the
- * cgroup2's controllers from crun in a private mount namespace (PLATFORM.md).
- * Chosen over the host-wide fix (remounting hugetlb as v1) because it changes
+ * cgroup2's controllers from crun in a private mount namespace (PLATFORM.md),
+ * used for `create` only (the one verb that sets cgroups up). Chosen over the host-wide fix (remounting hugetlb as v1) because it changes
  * nothing on the host; it costs one `unshare` + `sh` + `mount` per call.
  * The probe runs a real container once and is cached under the state dir.
  */
@@ -17,7 +17,7 @@ export interface RuntimeInfo {
   version: string;
   /** the runtime binary */
   path: string;
-  /** what berth executes for every runtime verb (the binary, or the wrapper script) */
+  /** what conmon executes to `create` (the binary, or the wrapper script); other verbs use `path` */
   command: string;
   fix: 'none' | 'hybrid-cgroup-wrapper';
   /** one line: why this runtime and fix */

@@ -1,0 +1,88 @@
+/**
+ * Benchmark (not a test): median wall time to run `true` in a container
+ * through ContainerDriver (start + wait + destroy: overlay, netns, conmon,
+ * runtime, teardown) next to the bare runtime's `run` on the same kind of
+ * bundle (same hardened config.json, an overlay rootfs mounted once), in one
+ * process, interleaved so host load hits every contender alike.
+ *
+ *   node --import tsx bench/container-start.ts [ITERATIONS]   (as root)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_CAPABILITIES } from '../src/runtime/container/capabilities.js';
+import { ContainerDriver } from '../src/runtime/container/driver.js';
+import { buildOciConfig } from '../src/runtime/container/oci-config.js';
+import { mountOverlay, unmountOverlay } from '../src/runtime/container/overlay.js';
+import { deriveRlimits, parseProcLimits } from '../src/runtime/container/rlimits.js';
+import { runCommand } from '../src/runtime/container/run-command.js';
+import { busyboxLayer } from '../test/helpers/busybox-layer.js';
+
+const N = Number(process.argv[2] ?? 20);
+const root = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+const layer = busyboxLayer();
+const driver = new ContainerDriver({ root, pollMs: 1000 });
+const runtime = await driver.runtime();
+
+// one bare bundle: the same config berth writes, minus the pre-made netns (the runtime makes its own)
+const bare = join(root, 'bare');
+const rootfs = join(bare, 'rootfs');
+mkdirSync(bare, { recursive: true });
+await mountOverlay([layer], { upper: join(bare, 'upper'), work: join(bare, 'work'), merged: rootfs });
+for (const f of ['hosts', 'resolv.conf', 'hostname']) writeFileSync(join(bare, f), '');
+function bareConfig(id: string): void {
+  const config = buildOciConfig({
+    spec: { id, unit: 'bench', argv: ['/bin/true'], env: {}, hostname: 'bench', resources: {}, mounts: [], network: { attach: [], ports: [] } },
+    user: { uid: 0, gid: 0, additionalGids: [], home: '/root' }, caps: [...DEFAULT_CAPABILITIES], rootfs, netnsPath: '',
+    files: { hosts: join(bare, 'hosts'), resolvConf: join(bare, 'resolv.conf'), hostname: join(bare, 'hostname') },
+    cgroupsPath: `/berth/${id}`, rlimits: deriveRlimits(parseProcLimits(execFileSync('cat', ['/proc/self/limits'], { encoding: 'utf8' }))),
+    arch: process.arch, swapAccounting: true,
+  }) as { linux: { namespaces: { type: string; path?: string }[] } };
+  for (const ns of config.linux.namespaces) delete ns.path;
+  writeFileSync(join(bare, 'config.json'), JSON.stringify(config));
+}
+
+const contenders: Record<string, (i: number) => Promise<void>> = {
+  berth: async (i) => {
+    const h = await driver.start({ id: `bench-${i}`, unit: 'bench', layers: [layer], argv: ['/bin/true'], env: {}, hostname: 'bench', resources: {}, mounts: [], network: { attach: [], ports: [] } });
+    await driver.wait(h);
+    await driver.destroy(h);
+  },
+  [`${runtime.info.name} run${runtime.info.fix === 'none' ? '' : ' (wrapper)'}`]: async (i) => {
+    const r = await runCommand(runtime.info.command, ['--root', join(root, 'bare-state'), 'run', '--bundle', bare, `bare-${i}`]);
+    if (r.code !== 0) throw new Error(r.stderr);
+  },
+};
+if ((await runCommand('sh', ['-c', 'command -v runc'])).code === 0) {
+  contenders['runc run'] = async (i) => {
+    const r = await runCommand('runc', ['--root', join(root, 'runc-state'), 'run', '--bundle', bare, `runc-${i}`]);
+    if (r.code !== 0) throw new Error(r.stderr);
+  };
+}
+
+const times: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+bareConfig('bare');
+try {
+  for (const [name, run] of Object.entries(contenders)) await run(-1 - name.length); // warm-up
+  for (let i = 0; i < N; i++) {
+    for (const [name, run] of Object.entries(contenders)) {
+      const t0 = performance.now();
+      await run(i);
+      times[name]!.push(performance.now() - t0);
+    }
+  }
+} finally {
+  await driver.cleanupLeftovers();
+  await unmountOverlay(rootfs);
+  rmSync(root, { recursive: true, force: true });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const base = median(times[Object.keys(contenders)[1]!]!);
+console.log(`runtime: ${runtime.info.name} ${runtime.info.version} (${runtime.info.fix}); ${N} runs each, interleaved; load ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ')}`);
+for (const [name, xs] of Object.entries(times)) {
+  const m = median(xs);
+  console.log(`${name.padEnd(22)} median ${m.toFixed(1).padStart(7)} ms   ×${(m / base).toFixed(2)} of bare   (+${(m - base).toFixed(1)} ms)`);
+}

@@ -168,9 +168,15 @@ function explainOne(e: ErrorObject): SchemaProblem {
     case 'const':
     case 'enum':
       return value('E_ENUM', `${what} must be ${describeSchema(parent)} (got ${got})`);
-    case 'type':
+    case 'type': {
+      const known = typeof parent.pattern === 'string' ? PATTERNS[parent.pattern] : undefined;
       if (parent.pattern === DURATION_PATTERN) return value('E_DURATION', `${what} is not a duration: use e.g. 100ms, 5s, 1m (got ${got})`);
-      return value('E_TYPE', `${what} must be ${TYPE_WORDS[String((e.params as { type: string }).type)] ?? e.params.type} (got ${got})`);
+      if (known && known[0] === 'E_MODE') return value('E_MODE', `${what} is not ${known[1]} (got ${got})`, known[2]);
+      const want = String((e.params as { type: string }).type);
+      // YAML reads `user: 1000` or `on: yes` as a number or boolean; quoting keeps the text
+      const quote = want === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean') ? `quote it: "${String(e.data)}"` : undefined;
+      return value('E_TYPE', `${what} must be ${TYPE_WORDS[want] ?? want} (got ${got})`, quote);
+    }
     case 'pattern': {
       const pattern = String((e.params as { pattern: string }).pattern);
       if (pattern.includes('(/(tcp|udp))')) return value('E_PORT', `${what} is not a port mapping (got ${got})`, PORT_HINT);

@@ -59,6 +59,12 @@ test('output goes to a k8s-file log; exit codes and signals are told apart', asy
   assert.equal(await driver.inspect(b), { ...(await driver.inspect(b)), state: 'exited' });
 });
 
+test('user and workdir are applied before exec', async () => {
+  const h = await start(spec(['/bin/sh', '-c', 'id -u; id -g; pwd'], { user: 'nobody', workdir: '/tmp' }));
+  assert.is((await driver.wait(h)).code, 0);
+  assert.equal(logLines(h).map((l) => l.split(' ').slice(3).join(' ')), ['65534', '65534', '/tmp']);
+});
+
 test('a command that cannot run fails start() with a DriverError', async () => {
   try {
     await driver.start(spec(['/nonexistent/program']));

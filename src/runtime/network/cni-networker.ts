@@ -169,6 +169,18 @@ export class CniNetworker implements Networker {
     });
   }
 
+  /** CNI CHECK of every attachment of `id`: is its networking still as attach left it? Throws the first failure. */
+  check(id: string): Promise<void> {
+    return this.serial(async () => {
+      const record = this.state.readInstance(id);
+      if (!record) throw new BerthError('E_NET_NOT_ATTACHED', `${id} is not attached to any network`, { hint: 'start the container first' });
+      for (const att of record.attachments) {
+        const target = this.target(record.id, record.netnsPath, att.ifName);
+        await runCachedConfList(this.exec, 'CHECK', att.confList, target, att.result, att.runtimeConfig);
+      }
+    });
+  }
+
   /** The hosts file to bind-mount at /etc/hosts; created (with localhost only) if missing. */
   hostsFile(id: string): string {
     const path = this.state.hostsPath(id);

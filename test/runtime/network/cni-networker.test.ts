@@ -151,6 +151,14 @@ test('an instance on two networks gets eth0 and eth1 and sees members of both by
   assert.match(hosts, /\tother other-host\n/);
   assert.match(readFileSync(networker.hostsFile(`${hex}-other`), 'utf8'), new RegExp(`${a[0]!.ip.replace(/\./g, '\\.')}\tboth`));
   assert.is((await inNetns(r.netnsPath, ['busybox', 'ping', '-c', '1', '-W', '2', atts.b![0]!.ip])).code, 0);
+  await networker.check(r.id); // CNI CHECK passes on what ADD set up
+  await inNetns(r.netnsPath, ['ip', 'link', 'del', 'eth1']);
+  try {
+    await networker.check(r.id);
+    assert.unreachable('CHECK should notice the missing eth1');
+  } catch (err) {
+    assert.match((err as Error).message, /CNI plugin \w+ CHECK failed/);
+  }
   await networker.detach(r);
   assert.not.match(readFileSync(networker.hostsFile(`${hex}-other`), 'utf8'), /both/);
 });

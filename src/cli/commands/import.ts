@@ -18,8 +18,10 @@ export function register(program: Command): void {
       const { readFile, writeFile, mkdir, access } = await import('node:fs/promises');
       const { join } = await import('node:path');
       const { convertCompose } = await import('../../config/import-compose.js');
-      const { formatError } = await import('../../errors.js');
-      const text = await readFile(file, 'utf8');
+      const { BerthError, errorCode, formatError } = await import('../../errors.js');
+      const text = await readFile(file, 'utf8').catch((err: unknown) => {
+        throw new BerthError('E_READ', `cannot read ${file}: ${errorCode(err) ?? String(err)}`, { hint: 'give the path of a docker-compose.yml' });
+      });
       const r = convertCompose(text, file, { outDir: opts.out });
       if (r.errors.length > 0) {
         for (const e of r.errors) process.stdout.write(`${formatError(e)}\n`);

@@ -32,6 +32,8 @@ export interface ProcessDriverOptions {
   /** cgroup mount point (default `/sys/fs/cgroup`) */
   cgroupBase?: string;
   perl?: string;
+  /** an instance's log moves to `output.log.1` past this size (default 10 MiB; 0: never) */
+  maxLogBytes?: number;
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -81,7 +83,7 @@ export class ProcessDriver implements Driver {
     if (spec.user && !user) throw new DriverError('E_USER', `${spec.unit}: unknown user ${spec.user}`, { unit: spec.unit }, { hint: 'use a name from /etc/passwd or a numeric uid[:gid]' });
     const logPath = join(dir, 'output.log');
     const procs = cgroup.procsFiles();
-    const args = [shim, logPath, join(dir, 'exit.json'), String(procs.length), ...procs,
+    const args = [shim, logPath, String(this.opts.maxLogBytes ?? 10 << 20), join(dir, 'exit.json'), String(procs.length), ...procs,
       user ? String(user.uid) : '-', user ? String(user.gid) : '-', spec.workdir ?? '-', '--', ...spec.argv];
     const errFd = openSync(join(dir, 'shim.log'), 'a');
     let child: ChildProcess;

@@ -8,7 +8,8 @@
  * - holds the child's stdout/stderr pipes and writes every line to the log
  *   in the CRI k8s-file format (`<RFC3339Nano> stdout F text`; a line
  *   longer than 16 KiB is cut into `P` parts), so output survives an agent
- *   restart without going through the agent;
+ *   restart without going through the agent; past LOG_MAX_BYTES the log
+ *   moves to `output.log.1` (one old file kept) and a new one begins;
  * - reaps the child with waitpid, which tells an exit code from a signal
  *   (`sh -c 'cmd; echo $?'` cannot: 137 may be an exit or SIGKILL), then
  *   SIGKILLs whatever the child left in the cgroup (the unit ended when its
@@ -18,7 +19,7 @@
  *   never writes there again (a dead agent's pipe must not SIGPIPE it).
  * An exec failure comes back through a close-on-exec pipe, as in crun.
  *
- * argv: LOG EXIT N CGROUP_PROCS×N UID GID WORKDIR -- COMMAND ARGS…
+ * argv: LOG LOG_MAX_BYTES EXIT N CGROUP_PROCS×N UID GID WORKDIR -- COMMAND ARGS…
  * ('-' for no uid/gid/workdir).
  */
 
@@ -30,12 +31,13 @@ use IO::Handle;
 use IO::Select;
 use Time::HiRes ();
 $SIG{$_} = 'IGNORE' for qw(PIPE HUP TERM INT QUIT USR1 USR2);
-my ($log, $exitf, $ncg) = splice(@ARGV, 0, 3);
+my ($log, $logmax, $exitf, $ncg) = splice(@ARGV, 0, 4);
 my @cg = splice(@ARGV, 0, $ncg);
 my ($uid, $gid, $wd, $sep) = splice(@ARGV, 0, 4);
 die "berth-shim: bad arguments\n" unless defined $sep && $sep eq '--' && @ARGV;
 open(my $L, '>>', $log) or die "berth-shim: $log: $!\n";
 binmode $L; $L->autoflush(1);
+my $logsize = -s $log || 0;
 pipe(my $or, my $ow) or die "pipe: $!"; pipe(my $er, my $ew) or die "pipe: $!"; pipe(my $xr, my $xw) or die "pipe: $!";
 $xw->autoflush(1);
 my $pid = fork();
@@ -91,6 +93,10 @@ exit 0;
 sub emit {
   my ($stream, $tag, $text) = @_;
   my $t = Time::HiRes::time(); my @g = gmtime(int $t);
+  if ($logmax > 0 && $logsize >= $logmax) { # keep one old file, as conmon's log-size-max does
+    close $L; rename($log, "$log.1"); open($L, '>>', $log) or return; binmode $L; $L->autoflush(1); $logsize = 0;
+  }
+  $logsize += 37 + length($stream) + length($text);
   printf $L "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ %s %s %s\n", $g[5] + 1900, $g[4] + 1, $g[3], $g[2], $g[1], $g[0],
     int(($t - int $t) * 1e9), $stream, $tag, $text;
 }

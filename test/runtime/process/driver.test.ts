@@ -65,6 +65,18 @@ test('user and workdir are applied before exec', async () => {
   assert.equal(logLines(h).map((l) => l.split(' ').slice(3).join(' ')), ['65534', '65534', '/tmp']);
 });
 
+test('the log is bounded: past maxLogBytes it moves to output.log.1 and a new one begins', async () => {
+  const small = new ProcessDriver({ ...opts, maxLogBytes: 2000 });
+  const h = await start(spec(['/bin/sh', '-c', 'for i in $(seq 100); do echo "line $i ........................................"; done'], {}), small);
+  await small.wait(h);
+  const cur = readFileSync(h.logPath, 'utf8');
+  const old = readFileSync(`${h.logPath}.1`, 'utf8');
+  assert.ok(cur.length <= 2200 && old.length <= 2200, `${cur.length} / ${old.length}`);
+  assert.match(cur, / stdout F line 100 \.+\n$/);
+  const last = Number(/line (\d+)/.exec(old.trim().split('\n').pop()!)![1]);
+  assert.is(Number(/line (\d+)/.exec(cur)![1]), last + 1, 'no line lost between the two files');
+});
+
 test('a command that cannot run fails start() with a DriverError', async () => {
   try {
     await driver.start(spec(['/nonexistent/program']));

@@ -72,12 +72,14 @@ export function normalizeUnit(unit: UnitFile, path: string, options: NormalizeOp
   const dir = dirname(file);
   // the schema's literal unions are typed as string by TypeBox; the validator has checked them
   const kind = unit.kind as UnitKind;
-  const workload = kind === 'service' || kind === 'job' || kind === 'vm';
+  const isolation = (unit.isolation ?? (kind === 'vm' ? 'vm' : 'container')) as Isolation;
+  // host processes and systemd units share the host's network: nothing to attach
+  const attached = (kind === 'service' || kind === 'job' || kind === 'vm') && isolation !== 'process' && isolation !== 'systemd';
   const r = unit.restart;
   const spec: UnitSpec = {
     name: unit.name,
     kind,
-    isolation: (unit.isolation ?? (kind === 'vm' ? 'vm' : 'container')) as Isolation,
+    isolation,
     file,
     dir,
     templates: (unit.templates ?? []).map((t) => ({
@@ -98,7 +100,7 @@ export function normalizeUnit(unit: UnitFile, path: string, options: NormalizeOp
     },
     resources: {},
     network: {
-      attach: [...(unit.network?.attach ?? (workload ? ['default'] : []))],
+      attach: [...(unit.network?.attach ?? (attached ? ['default'] : []))],
       ports: (unit.network?.ports ?? []).map(parsePort).filter((p): p is PortSpec => !('error' in p)),
       hostname: unit.network?.hostname ?? unit.name,
     },

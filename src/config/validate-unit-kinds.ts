@@ -68,6 +68,9 @@ function workloadRules(unit: Obj, kind: string, src: UnitSource): ConfigError[] 
   }
   if (isolation === 'process' || isolation === 'systemd') {
     if (has(unit, 'image')) out.push(errorAt(src, 'E_KIND_KEY', `\`image\` is not used with isolation ${isolation}: it runs a host command`, ['image'], 'key', 'remove `image`, or use isolation container'));
+    for (const key of ['network', 'volumes'] as const) {
+      if (has(unit, key)) out.push(errorAt(src, 'E_KIND_KEY', `\`${key}\` is not used with isolation ${isolation}: it runs in the host's ${key === 'network' ? 'network' : 'filesystem'}`, [key], 'key', `remove \`${key}\`, or use isolation container`));
+    }
     if (!run || !has(run, 'command')) {
       const message = `missing key \`run.command\`: isolation ${isolation} runs a host command`;
       out.push(errorAt(src, 'E_REQUIRED', message, run ? ['run'] : ['isolation'], 'key', undefined, ['run', 'command']));

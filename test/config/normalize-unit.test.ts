@@ -129,6 +129,13 @@ test('secrets: files under the secrets folder when given, env by name', () => {
   assert.equal(spec(yaml).secrets.DB, { from: 'file', path: 'db/pass' });
 });
 
+test('a host process attaches to no network', () => {
+  const s = spec('name: p\nkind: service\nisolation: process\nrun: {command: "sleep 1"}\n');
+  assert.equal(s.network, { attach: [], ports: [], hostname: 'p' });
+  assert.equal(s.run.command, ['/bin/sh', '-c', 'sleep 1']);
+  assert.is(s.image, undefined);
+});
+
 test('a relative unit path becomes absolute', () => {
   const s = spec('name: a\nkind: volume\n', 'units/a.yaml');
   assert.ok(s.file.startsWith('/'));

@@ -16,6 +16,7 @@ const cases: [string, string, string[]][] = [
   ['a job needs an image', 'name: a\nkind: job\n', ['E_REQUIRED 2:7 kind']],
   ['a process needs no image but a command', 'name: a\nkind: service\nisolation: process\nrun: {command: "sleep 1"}\n', []],
   ['a process without a command', 'name: a\nkind: service\nisolation: process\n', ['E_REQUIRED 3:1 run.command']],
+  ['a process has no network or volumes', 'name: a\nkind: service\nisolation: process\nrun: {command: x}\nnetwork: {ports: ["80:80"]}\nvolumes: []\n', ['E_KIND_KEY 5:1 network', 'E_KIND_KEY 6:1 volumes']],
   ['a systemd unit takes no image', 'name: a\nkind: service\nisolation: systemd\nimage: {from: x}\nrun: {command: [x]}\n', ['E_KIND_KEY 4:1 image']],
   ['a vm boots an image', 'name: v\nkind: vm\nimage: {from: x}\n', []],
   ['a vm boots a disk', 'name: v\nkind: vm\nvm: {disk: a.qcow2}\n', []],

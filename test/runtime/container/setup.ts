@@ -33,10 +33,10 @@ export function requireContainerTools(): void {
  * A new driver on its own temp state dir. `cleanup()` tears down any
  * container a failed test left (never `rm -rf` through a mounted rootfs), then removes the dir.
  */
-export function makeDriver(extra: Partial<ContainerDriverOptions> = {}): { driver: ContainerDriver; root: string; cleanup: () => Promise<void> } {
+export function makeDriver(extra: Partial<ContainerDriverOptions> | ((root: string) => Partial<ContainerDriverOptions>) = {}): { driver: ContainerDriver; root: string; cleanup: () => Promise<void> } {
   const root = mkdtempSync(join(tmpdir(), 'bt-root-'));
   chmodSync(root, 0o711); // user-namespaced containers run as an unprivileged host uid
-  const driver = new ContainerDriver({ root, pollMs: 200, ...extra });
+  const driver = new ContainerDriver({ root, pollMs: 200, ...(typeof extra === 'function' ? extra(root) : extra) });
   const cleanup = async () => {
     const dir = join(root, 'containers');
     const runtime = await driver.runtime();
@@ -83,10 +83,20 @@ export function leftovers(id: string, root: string): string[] {
   return out;
 }
 
-/** Reads a container's k8s-file log and returns just the text of each line. */
+/** Reads a container's k8s-file log and returns the text of each line (partial `P` records joined to the next). */
 export function logLines(path: string): string[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').slice(3).join(' '));
+  const out: string[] = [];
+  let partial = '';
+  for (const record of readFileSync(path, 'utf8').split('\n').filter(Boolean)) {
+    const [, , tag, ...rest] = record.split(' ');
+    partial += rest.join(' ');
+    if (tag === 'F') {
+      out.push(partial);
+      partial = '';
+    }
+  }
+  return out;
 }
 
 /** Polls `cond` every 20 ms until true or `ms` passed. */

@@ -88,7 +88,7 @@ export interface CopyAction {
   type: 'copy';
   instruction: 'COPY' | 'ADD';
   source: CopySource;
-  /** Absolute destination (relative ones joined to WORKDIR). */
+  /** Absolute destination (relative ones joined to WORKDIR); a trailing `/` is kept. */
   dest: string;
   /** The destination is a directory (ends in `/`, or several sources). */
   destIsDir: boolean;

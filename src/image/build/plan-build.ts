@@ -122,7 +122,7 @@ export function planBuild(df: ParsedDockerfile, opts: PlanBuildOptions = {}): Pl
       deps.push(new Set(started.base.type === 'stage' ? [started.base.stage] : []));
       scope = {
         file: df.file, escape: df.escape, stage: index, config: started.config, args: new Map(), cmdSet: false,
-        stageNames, images: opts.images ?? {}, context: opts.context ?? new Map(), buildArgs: opts.buildArgs ?? {},
+        stageNames, stageCount: df.instructions.filter((i) => i.kind === 'FROM').length, images: opts.images ?? {}, context: opts.context ?? new Map(), buildArgs: opts.buildArgs ?? {},
         globals, consumed, proxies,
       };
       continue;

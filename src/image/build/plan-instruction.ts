@@ -32,6 +32,7 @@ export interface StageScope {
   author?: string;
   /** Every stage name → index (a name at or after `stage` is not yet usable). */
   stageNames: ReadonlyMap<string, number>;
+  stageCount: number;
   images: Readonly<Record<string, ResolvedImage>>;
   context: ContextIndex;
   buildArgs: Readonly<Record<string, string>>;
@@ -151,16 +152,18 @@ export function planInstruction(ins: DockerInstruction, scope: StageScope): Resu
       }
       case 'EXPOSE': {
         const ports: string[] = [];
+        const specs: string[] = [];
         for (const w of ins.values) {
-          for (const spec of expandWord(w.text, vars, scope.escape).split(/\s+/).filter(Boolean)) {
+          for (const spec of expand(w).split(/\s+/).filter(Boolean)) {
             const list = parsePortSpec(spec);
             if (!list) return fail(`invalid port "${spec}"`, 'write PORT, PORT/tcp, PORT/udp or FROM-TO/PROTO', w.pos);
             ports.push(...list);
+            specs.push(spec);
           }
         }
         c.ExposedPorts = { ...c.ExposedPorts, ...Object.fromEntries(ports.map((p) => [p, {}])) };
         scope.config = c;
-        return meta(`EXPOSE ${[...new Set(ports)].sort().join(' ')}`);
+        return meta(`EXPOSE ${specs.join(' ')}`);
       }
       case 'VOLUME': {
         const vols = ins.values.flatMap((w) => expandWords(w.text, vars, scope.escape));
@@ -258,7 +261,9 @@ function planCopy(
   if (sources.length > 1 && !rawDest.endsWith('/')) {
     return fail(`${ins.kind} with more than one source needs a directory destination ending in /`, `write ${rawDest}/`, ins.dest.pos);
   }
-  const dest = posix.resolve(c.WorkingDir ?? '/', rawDest);
+  const resolved = posix.resolve(c.WorkingDir ?? '/', rawDest);
+  const dirLike = rawDest.endsWith('/') || /(^|\/)\.\.?$/.test(rawDest);
+  const dest = dirLike && resolved !== '/' ? `${resolved}/` : resolved;
   let chmod: number | undefined;
   if (ins.chmod) {
     const m = expand(ins.chmod);
@@ -273,6 +278,7 @@ function planCopy(
     const paths = sources.map((s) => posix.resolve('/', s));
     const byName = scope.stageNames.get(from.toLowerCase());
     const index = /^\d+$/.test(from) ? Number(from) : byName;
+    if (index !== undefined && index >= scope.stageCount) return fail(`COPY --from=${from}: no stage number ${index}`, `stages are numbered from 0 to ${scope.stageCount - 1}`, ins.from.pos);
     if (index !== undefined) {
       if (index >= scope.stage) return fail(`COPY --from=${from}: that stage ${index === scope.stage ? 'is this one' : 'comes later'}`, 'COPY --from can only read a stage defined above it', ins.from.pos);
       source = { type: 'stage', stage: index, paths };
@@ -289,7 +295,7 @@ function planCopy(
     source = { type: 'context', roots: found.roots, files: found.files };
   }
   const action: CopyAction = {
-    type: 'copy', instruction: ins.kind, source, dest, destIsDir: rawDest.endsWith('/') || many,
+    type: 'copy', instruction: ins.kind, source, dest, destIsDir: dirLike || many,
     ...(chown === undefined ? {} : { chown }), ...(chmod === undefined ? {} : { chmod }), extract: [],
   };
   // created_by needs the content digest; assignCacheKeys fills it in.

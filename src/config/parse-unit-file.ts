@@ -25,9 +25,16 @@ export interface ParsedUnitDocument {
 
 const MAX_ALIASES = 100;
 
-function yamlError(file: string, e: YAMLError, lineCounter: LineCounter): ConfigError {
-  const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
-  const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+function yamlError(file: string, e: YAMLError, lineCounter: LineCounter, text: string): ConfigError {
+  let pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
+  let message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const quote = /^Missing closing (["'])quote/.exec(message)?.[1];
+  if (e.code === 'MISSING_CHAR' && quote) {
+    // the parser reports the end of the file; the quote that was opened is what to fix
+    const opened = text.lastIndexOf(quote, Math.max(0, e.pos[0] - 1));
+    if (opened >= 0) pos = lineCounter.linePos(opened);
+    message = `this ${quote} is never closed`;
+  }
   const code = e.code === 'DUPLICATE_KEY' ? 'E_DUPLICATE_KEY' : e.code === 'MULTIPLE_DOCS' ? 'E_MULTIPLE_DOCS' : 'E_YAML';
   const hint =
     code === 'E_MULTIPLE_DOCS'
@@ -49,7 +56,7 @@ export function parseUnitDocument(text: string, file: string): ParsedUnitDocumen
   const src: UnitSource = { file, locator };
   // warnings too: an unresolved tag or an unknown directive silently changes what a value means
   const problems = [...doc.errors, ...doc.warnings];
-  if (problems.length > 0) return { errors: problems.map((e) => yamlError(file, e, lineCounter)), locator };
+  if (problems.length > 0) return { errors: problems.map((e) => yamlError(file, e, lineCounter, text)), locator };
 
   let data: unknown;
   try {

@@ -48,6 +48,7 @@ const cases: Case[] = [
   { name: 'YAML syntax', body: 'run: { command: [a, b }\n', code: 'E_YAML', at: '4:23', path: '' },
   { name: 'two documents', body: '---\nname: other\n', code: 'E_MULTIPLE_DOCS', at: '4:1', path: '' },
   { name: 'an unresolved tag', body: 'description: !custom x\n', code: 'E_YAML', at: '4:14', path: '', message: /Unresolved tag: !custom$/, hint: /remove the tag/ },
+  { name: 'an unclosed quote points at the opening quote', body: 'description: "busy\nrun: {}\n', code: 'E_YAML', at: '4:14', path: '', message: /^this " is never closed$/ },
   { name: 'a tab for indentation', body: 'restart:\n\tpolicy: always\n', code: 'E_YAML', at: '5:1', path: '' },
 ];
 

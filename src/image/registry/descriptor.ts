@@ -1,52 +1,23 @@
 /**
- * The shapes of OCI content descriptors, manifests and indexes as they come
- * over the wire, plus a structural check so a malformed manifest is a clear
+ * Parses manifests and indexes as they come over the wire (typed with the
+ * store's OCI types), with a structural check so a malformed manifest is a clear
  * error instead of a crash deep in a pull.
  */
 import { BerthError } from '../../errors.js';
+import { isDigest } from '../digest.js';
+import type { Descriptor, ImageIndex, Manifest } from '../oci-types.js';
 import { isImageManifestType, isIndexType } from './media-types.js';
-
-/** Where a piece of content is, by digest, with its size and type. */
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  urls?: string[];
-  annotations?: Record<string, string>;
-  platform?: Platform;
-}
 
 /** The platform an index entry is built for. */
 export interface Platform {
   architecture: string;
   os: string;
   variant?: string;
-  'os.version'?: string;
 }
 
-/** An image manifest (OCI or Docker schema 2). */
-export interface ImageManifest {
-  schemaVersion: 2;
-  mediaType?: string;
-  config: Descriptor;
-  layers: Descriptor[];
-  annotations?: Record<string, string>;
-}
-
-/** An index or manifest list. */
-export interface ImageIndex {
-  schemaVersion: 2;
-  mediaType?: string;
-  manifests: Descriptor[];
-  annotations?: Record<string, string>;
-}
-
-const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
-
-/** True when `s` is a sha256 digest berth can verify. */
-export function isDigest(s: string): boolean {
-  return DIGEST_RE.test(s);
-}
+/** An image manifest (OCI or Docker schema 2); the store's own type. */
+export type ImageManifest = Manifest;
+export type { Descriptor, ImageIndex };
 
 function checkDescriptor(d: unknown, where: string): Descriptor {
   const o = d as Partial<Descriptor> | null;

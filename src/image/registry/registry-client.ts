@@ -5,11 +5,11 @@
  * and tag lists with Link pagination. It talks HTTP and streams bytes; it
  * does not decide where they are stored.
  */
-import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { BerthError } from '../../errors.js';
 import { repositoryScope } from './authenticator.js';
-import { isDigest, parseManifest, type ImageIndex, type ImageManifest, type Platform } from './descriptor.js';
+import { isDigest, sha256Digest } from '../digest.js';
+import { parseManifest, type ImageIndex, type ImageManifest, type Platform } from './descriptor.js';
 import { downloadBlob, type DownloadOptions, type DownloadResult } from './download-blob.js';
 import { nextLink } from './link-header.js';
 import { MANIFEST_TYPES, isIndexType } from './media-types.js';
@@ -42,11 +42,6 @@ export interface PingResult {
   apiVersion?: string;
   /** The scheme the registry asked for when anonymous: none, basic or bearer. */
   auth: string;
-}
-
-/** The sha256 digest of some bytes, `sha256:hex`. */
-export function sha256Digest(bytes: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /** A client for one registry host. Cheap to create; caches tokens per scope. */

@@ -5,7 +5,7 @@
  * skopeo sees what berth pushed and berth pulls what skopeo pushed.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +116,31 @@ test('a registry failing with 500 mid-pull leaves no half image; a rerun finishe
   } finally {
     await proxy.close();
   }
+});
+
+test('a Docker manifest list: linux/amd64 is picked, Docker media types kept', async () => {
+  const repo = uniq();
+  const c = new RegistryClient({ host: reg.host, insecure: true });
+  const docker = (img: ReturnType<typeof makeTinyImage>) => Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: img.config.digest, size: img.config.size },
+    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: img.layer.digest, size: img.layer.size }],
+  }));
+  const entries = [];
+  for (const arch of ['arm64', 'amd64']) {
+    const img = makeTinyImage();
+    for (const b of [img.layer, img.config]) await c.putBlob(repo, b, b.bytes);
+    const bytes = docker(img);
+    const digest = await c.putManifest(repo, `sha256:${createHash('sha256').update(bytes).digest('hex')}`, bytes, 'application/vnd.docker.distribution.manifest.v2+json');
+    entries.push({ mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest, size: bytes.length, platform: { architecture: arch, os: 'linux' } });
+  }
+  const list = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json', manifests: entries }));
+  await c.putManifest(repo, 'multi', list, 'application/vnd.docker.distribution.manifest.list.v2+json');
+  const pulled = await pullImage(store, `${reg.host}/${repo}:multi`, { root, insecure: true });
+  assert.is(pulled.digest, entries[1]!.digest);
+  assert.is(pulled.image.manifest.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
+  assert.is((await store.layerDirs(pulled.image)).length, 1);
 });
 
 test('interop: skopeo inspects what berth pushed; berth pulls what skopeo pushed', async () => {

@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .argument('<registry>', 'registry host, e.g. registry.example.com or 127.0.0.1:5000')
     .requiredOption('-u, --username <user>', 'user name')
     .option('--password-stdin', 'read the password from standard input')
-    .option('--insecure', 'the registry serves plain http')
+    .option('--insecure', 'the registry serves plain http (or list it in BERTH_INSECURE_REGISTRIES)')
     .action(async (registry: string, opts: { username: string; passwordStdin?: boolean; insecure?: boolean }, cmd: Command) => {
       const { root } = readGlobals(cmd);
       const { BerthError } = await import('../../errors.js');

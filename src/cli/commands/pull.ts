@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .command('pull')
     .description('download an image from a registry: berth pull 127.0.0.1:5000/team/app:v1')
     .argument('<image>', 'NAME[:TAG|@DIGEST], e.g. busybox, registry.example.com/app:v1')
-    .option('--insecure', 'the registry serves plain http (never assumed, not even for localhost)')
+    .option('--insecure', 'the registry serves plain http (never assumed, not even for localhost; or list it in BERTH_INSECURE_REGISTRIES)')
     .option('-q, --quiet', 'print only the digest')
     .action(async (image: string, opts: { insecure?: boolean; quiet?: boolean }, cmd: Command) => {
       const { root } = readGlobals(cmd);

@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .description('upload a local image to a registry: berth push app:v1 127.0.0.1:5000/team/app:v1')
     .argument('<image>', 'local image (name, digest or ID)')
     .argument('[dest]', 'REGISTRY/NAME[:TAG] to push to (default: the image name)')
-    .option('--insecure', 'the registry serves plain http (never assumed, not even for localhost)')
+    .option('--insecure', 'the registry serves plain http (never assumed, not even for localhost; or list it in BERTH_INSECURE_REGISTRIES)')
     .option('--mount-from <repo>', 'a repository on the same registry that may hold the layers already')
     .option('-q, --quiet', 'print only the digest')
     .action(async (image: string, dest: string | undefined, opts: { insecure?: boolean; mountFrom?: string; quiet?: boolean }, cmd: Command) => {

@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .argument('<term>', 'HOST[/TERM]: the registry, and what a repository name must contain')
     .option('--tags', 'list the tags of each match')
     .option('--limit <n>', 'at most this many matches', '100')
-    .option('--insecure', 'the registry serves plain http')
+    .option('--insecure', 'the registry serves plain http (or list it in BERTH_INSECURE_REGISTRIES)')
     .option('--json', 'print the result as JSON')
     .action(async (text: string, opts: { tags?: boolean; limit: string; insecure?: boolean; json?: boolean }, cmd: Command) => {
       const { root } = readGlobals(cmd);

@@ -101,7 +101,10 @@ export async function downloadBlob(http: RegistryHttp, repo: string, digest: str
         await http.backoff(resumed - 1);
         continue;
       }
-      if (opts.size !== undefined && done < opts.size && resumed < maxResumes) {
+      if (opts.size !== undefined && done < opts.size) {
+        if (resumed >= maxResumes) {
+          fail(new BerthError('E_REGISTRY_UNREACHABLE', `download of blob ${digest} from ${http.host} ended after ${done} of ${opts.size} bytes`, { hint: 'run the pull again; finished layers are kept' }));
+        }
         // The connection closed cleanly but early: resume like a reset.
         resumed++;
         await http.backoff(resumed - 1);

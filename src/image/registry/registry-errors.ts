@@ -115,7 +115,7 @@ export function errorFromNetwork(err: unknown, host: string, scheme: 'http' | 'h
     const why = code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO' ? 'it may serve plain http' : code;
     return new BerthError('E_REGISTRY_TLS', `TLS with ${host} failed (${why})`, {
       cause: err,
-      hint: `if ${host} serves plain http, pass --insecure${local ? ` (berth uses https for ${host} too; local registries are not insecure by default)` : ''}; for a private CA, add it to the system trust store or NODE_EXTRA_CA_CERTS`,
+      hint: `if ${host} serves plain http, pass --insecure or list it in BERTH_INSECURE_REGISTRIES${local ? ` (berth uses https for ${host} too; local registries are not insecure by default)` : ''}; for a private CA, add it to the system trust store or NODE_EXTRA_CA_CERTS`,
     });
   }
   if (code === 'ECONNREFUSED') {

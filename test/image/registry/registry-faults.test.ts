@@ -102,7 +102,8 @@ test('a transfer that keeps breaking gives up with a clear error', async () => {
     const mem = memorySink();
     const err = await c.getBlob(repo, img.layer.digest, mem.sink, { size: img.layer.size, resumes: 2 }).then(() => undefined, (e: unknown) => e);
     assert.instance(err, BerthError);
-    assert.ok(['E_REGISTRY_UNREACHABLE', 'E_DIGEST_MISMATCH'].includes((err as BerthError).code), (err as BerthError).code);
+    assert.is((err as BerthError).code, 'E_REGISTRY_UNREACHABLE');
+    assert.match((err as BerthError).message, /broke off|ended after/);
     assert.ok(mem.sink.destroyed);
   });
 });

@@ -36,6 +36,15 @@ const PATTERNS: Record<string, [string, string, string]> = {
   '^[0-9.]+/[0-9]{1,2}$': ['E_SUBNET', 'an IPv4 subnet', 'use CIDR form, e.g. 10.89.0.0/24'],
   '^[A-Za-z_][A-Za-z0-9_]*$': ['E_NAME', 'a valid variable name', 'use letters, digits and _, not starting with a digit'],
 };
+/** Hints for a wrong type at keys where habits from docker compose show up. */
+const SHAPE_HINTS: Record<string, string> = {
+  after: 'a mapping of unit → condition, e.g. `after: {db: healthy}`',
+  'run.env': 'a mapping, e.g. `env: {MODE: prod}` (not a list of KEY=VALUE)',
+  image: 'a mapping, e.g. `image: {from: busybox}`',
+  volumes: 'a list, e.g. `- {name: data, path: /data}`',
+  'network.ports': 'a list, e.g. `ports: ["8080:80"]`',
+  'network.attach': 'a list, e.g. `attach: [default]`',
+};
 const PORT_HINT = 'use [IP:]HOST:CONTAINER[/tcp|udp], e.g. 8080:80 or 127.0.0.1:5353:53/udp';
 
 /** Decodes a JSON pointer (`/volumes/0/path`) into a key path. */
@@ -175,7 +184,7 @@ function explainOne(e: ErrorObject): SchemaProblem {
       const want = String((e.params as { type: string }).type);
       // YAML reads `user: 1000` or `on: yes` as a number or boolean; quoting keeps the text
       const quote = want === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean') ? `quote it: "${String(e.data)}"` : undefined;
-      return value('E_TYPE', `${what} must be ${TYPE_WORDS[want] ?? want} (got ${got})`, quote);
+      return value('E_TYPE', `${what} must be ${TYPE_WORDS[want] ?? want} (got ${got})`, quote ?? SHAPE_HINTS[formatKeyPath(path)]);
     }
     case 'pattern': {
       const pattern = String((e.params as { pattern: string }).pattern);

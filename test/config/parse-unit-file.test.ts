@@ -32,6 +32,7 @@ const cases: Case[] = [
   { name: 'wrong type', body: 'resources: { cpus: many }\n', code: 'E_TYPE', at: '4:20', path: 'resources.cpus', message: /^`cpus` must be a number \(got `many`\)$/ },
   { name: 'a number where text is wanted: quote it', body: 'run: { user: 1000 }\n', code: 'E_TYPE', at: '4:14', path: 'run.user', message: /must be a string \(got number 1000\)/, hint: /^quote it: "1000"$/ },
   { name: 'an unquoted file mode', body: 'templates: [{src: a, dest: /a, mode: 0644}]\n', code: 'E_MODE', at: '4:38', path: 'templates[0].mode', hint: /quote it/ },
+  { name: 'a compose habit: after as a list', body: 'after: [db]\n', code: 'E_TYPE', at: '4:8', path: 'after', message: /must be a mapping \(got a list\)/, hint: /after: \{db: healthy\}/ },
   { name: 'whole number', body: 'resources: { pids: 1.5 }\n', code: 'E_TYPE', at: '4:20', path: 'resources.pids', message: /whole number/ },
   { name: 'range', body: 'resources: { cpus: 0 }\n', code: 'E_RANGE', at: '4:20', path: 'resources.cpus', message: /must be > 0 \(got number 0\)/ },
   { name: 'command item of the wrong type points at the item', body: 'run: { command: [echo, 1] }\n', code: 'E_TYPE', at: '4:24', path: 'run.command[1]', message: /`command\[1\]` must be a string/ },

@@ -60,6 +60,19 @@ export class ContainerDriver implements Driver {
     return this.runtimePromise;
   }
 
+  /**
+   * The runtime that created `handle`'s container: the current one, or (when
+   * the host's runtime changed across an agent restart) the recorded one's binary.
+   */
+  private async runtimeOf(handle: Handle): Promise<OciRuntime> {
+    const current = await this.runtime();
+    const name = handleData(handle).runtime;
+    if (name === current.info.name || (name !== 'crun' && name !== 'runc')) return current;
+    const found = await runCommand('sh', ['-c', `command -v ${name}`]);
+    const path = found.code === 0 ? found.stdout.trim() : name;
+    return new OciRuntime({ ...current.info, name, path, command: path, fix: 'none' }, join(this.options.root, 'runtime', name));
+  }
+
   async available(): Promise<Availability> {
     const conmon = await runCommand(this.options.conmon ?? 'conmon', ['--version']);
     if (conmon.code !== 0) return { ok: false, detail: 'conmon is not installed', hint: 'run scripts/setup (apt-get install conmon)' };
@@ -115,7 +128,7 @@ export class ContainerDriver implements Driver {
   }
 
   async stop(handle: Handle, signal: string, timeoutMs: number): Promise<ExitResult> {
-    const rt = await this.runtime();
+    const rt = await this.runtimeOf(handle);
     const state = await rt.state(handle.id);
     if (state && (state.status === 'running' || state.status === 'paused' || state.status === 'created')) {
       await rt.kill(handle.id, signal);
@@ -131,19 +144,19 @@ export class ContainerDriver implements Driver {
   }
 
   async kill(handle: Handle, signal: string): Promise<void> {
-    const r = await (await this.runtime()).kill(handle.id, signal);
+    const r = await (await this.runtimeOf(handle)).kill(handle.id, signal);
     if (r.code !== 0 && readExitStatus(containerPaths(handleData(handle).root, handle.id).exitFile) === null) {
       throw new DriverError('E_CONTAINER_KILL', `cannot send ${signal} to ${handle.id}: ${r.stderr.trim()}`, { unit: handle.unit, recoverable: true });
     }
   }
 
   async pause(handle: Handle): Promise<void> {
-    const r = await (await this.runtime()).pause(handle.id);
+    const r = await (await this.runtimeOf(handle)).pause(handle.id);
     if (r.code !== 0) throw new DriverError('E_CONTAINER_PAUSE', `cannot pause ${handle.id}: ${r.stderr.trim()}`, { unit: handle.unit }, { hint: 'only a running container can be paused' });
   }
 
   async unpause(handle: Handle): Promise<void> {
-    const r = await (await this.runtime()).resume(handle.id);
+    const r = await (await this.runtimeOf(handle)).resume(handle.id);
     if (r.code !== 0) throw new DriverError('E_CONTAINER_UNPAUSE', `cannot unpause ${handle.id}: ${r.stderr.trim()}`, { unit: handle.unit }, { hint: 'only a paused container can be unpaused' });
   }
 
@@ -156,14 +169,14 @@ export class ContainerDriver implements Driver {
       if (!u.ok) throw new DriverError('E_BAD_USER', `cannot exec as ${options.user}: ${u.reason}`, { unit: handle.unit });
       user = `${u.user.uid}:${u.user.gid}`;
     }
-    const r = await (await this.runtime()).exec(handle.id, argv, { env: options.env, user, cwd: options.workdir, input: options.input, timeoutMs: options.timeoutMs });
+    const r = await (await this.runtimeOf(handle)).exec(handle.id, argv, { env: options.env, user, cwd: options.workdir, input: options.input, timeoutMs: options.timeoutMs });
     return { code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
   }
 
   async inspect(handle: Handle): Promise<InstanceStatus> {
     const d = handleData(handle);
     const p = containerPaths(d.root, handle.id);
-    const runtime = await (await this.runtime()).state(handle.id);
+    const runtime = await (await this.runtimeOf(handle)).state(handle.id);
     const exitStatus = readExitStatus(p.exitFile);
     const status = deriveStatus({ runtime, exitStatus, exitedAt: this.exitedAt(p.exitFile), oomKilled: this.oomKilled(handle), usage: readUsage(handle.id) });
     status.detail = { runtime: d.runtime, conmonPid: d.conmonPid, conmonAlive: processAlive(d.conmonPid, handle.id), netns: d.netnsPath, bundle: p.dir };
@@ -187,13 +200,13 @@ export class ContainerDriver implements Driver {
     const p = containerPaths(d.root, handle.id);
     if (!existsSync(p.dir)) return null;
     if (readExitStatus(p.exitFile) !== null || processAlive(d.conmonPid, handle.id)) return handle;
-    const state = await (await this.runtime()).state(handle.id);
+    const state = await (await this.runtimeOf(handle)).state(handle.id);
     return state && state.status !== 'stopped' ? handle : null;
   }
 
   async destroy(handle: Handle): Promise<void> {
     const d = handleData(handle);
-    const left = await teardown(d.root, handle.id, await this.runtime(), this.options.networker, d.attach);
+    const left = await teardown(d.root, handle.id, await this.runtimeOf(handle), this.options.networker, d.attach);
     this.waits.delete(handle.id);
     if (left.length > 0) {
       throw new DriverError('E_CONTAINER_DESTROY', `could not remove everything of ${handle.id}: ${left.join('; ')}`, { unit: handle.unit, recoverable: true }, { hint: 'retry; if it persists, check `mount`, `ip netns` and /sys/fs/cgroup/*/berth' });

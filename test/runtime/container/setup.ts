@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { InstanceSpec } from '../../../src/runtime/driver.js';
 import { ContainerDriver, type ContainerDriverOptions } from '../../../src/runtime/container/driver.js';
 import { teardown } from '../../../src/runtime/container/teardown.js';
+import type { RuntimeInfo } from '../../../src/runtime/container/runtime-detect.js';
 import { busyboxLayer } from '../../helpers/busybox-layer.js';
 import { requireRoot, requireTool } from '../../helpers/require-tool.js';
 
@@ -29,6 +30,13 @@ export function requireContainerTools(): void {
   }
 }
 
+/** `BERTH_TEST_RUNTIME=runc` runs the suite on runc instead of the detected runtime (the fallback path). */
+function forcedRuntime(): RuntimeInfo | undefined {
+  if (process.env.BERTH_TEST_RUNTIME !== 'runc') return undefined;
+  const path = requireTool('runc');
+  return { name: 'runc', version: 'forced', path, command: path, fix: 'none', why: 'BERTH_TEST_RUNTIME=runc' };
+}
+
 /**
  * A new driver on its own temp state dir. `cleanup()` tears down any
  * container a failed test left (never `rm -rf` through a mounted rootfs), then removes the dir.
@@ -36,7 +44,7 @@ export function requireContainerTools(): void {
 export function makeDriver(extra: Partial<ContainerDriverOptions> | ((root: string) => Partial<ContainerDriverOptions>) = {}): { driver: ContainerDriver; root: string; cleanup: () => Promise<void> } {
   const root = mkdtempSync(join(tmpdir(), 'bt-root-'));
   chmodSync(root, 0o711); // user-namespaced containers run as an unprivileged host uid
-  const driver = new ContainerDriver({ root, pollMs: 200, ...(typeof extra === 'function' ? extra(root) : extra) });
+  const driver = new ContainerDriver({ root, pollMs: 200, runtime: forcedRuntime(), ...(typeof extra === 'function' ? extra(root) : extra) });
   const cleanup = async () => {
     const dir = join(root, 'containers');
     const runtime = await driver.runtime();

@@ -1,7 +1,7 @@
 /**
  * A tiny HTTP proxy on 127.0.0.1 in front of a test registry that can
  * misbehave on purpose: flip a byte of a blob, cut a blob transfer short,
- * ignore Range, answer 5xx, or demand a bearer token from its own token
+ * stall mid-blob, ignore Range, answer 5xx, or demand a bearer token from its own token
  * endpoint. It lets the tests see berth's client meet each failure for real.
  */
 import { once } from 'node:events';
@@ -12,6 +12,7 @@ export type Fault =
   | { kind: 'status'; status: number; body?: string }
   | { kind: 'flip' }
   | { kind: 'cut'; after: number }
+  | { kind: 'stall'; after: number }
   | { kind: 'strip-range' };
 
 /** Options of a fault proxy. */
@@ -85,6 +86,14 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
           res.write(c);
         });
         ur.on('end', () => res.end());
+      } else if (fault?.kind === 'stall') {
+        let sent = 0;
+        ur.on('data', (c: Buffer) => {
+          if (sent >= fault.after) return;
+          const part = c.subarray(0, fault.after - sent);
+          sent += part.length;
+          res.write(part);
+        });
       } else if (fault?.kind === 'cut') {
         let sent = 0;
         ur.on('data', (c: Buffer) => {

@@ -4,7 +4,8 @@
  * with the same digest; a corrupt or failing transfer leaves no image;
  * skopeo sees what berth pushed and berth pulls what skopeo pushed.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -114,6 +115,33 @@ test('a registry failing with 500 mid-pull leaves no half image; a rerun finishe
     assert.is(ok.reused, 1);
     assert.is(ok.downloaded, 1);
   } finally {
+    await proxy.close();
+  }
+});
+
+test('a pull killed mid-layer (SIGKILL) leaves no image; the next pull completes', async () => {
+  const repo = uniq();
+  const img = await seed(repo, 'v1', 400_000);
+  const proxy = await startFaultProxy({ target: reg.host, fault: (req) => (req.method === 'GET' && req.url?.includes(img.layer.digest) ? { kind: 'stall', after: 100_000 } : undefined) });
+  const ref = `${proxy.host}/${repo}:v1`;
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./pull-child.ts', import.meta.url).pathname, root, ref], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('"type":"blob","digest":"' + img.layer.digest)) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`pull exited (${code}) before the layer started:\n${out}`)));
+    });
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    await fails(store.resolve(ref));
+    assert.not.ok(await store.blobs.has(img.layer.digest), 'no partial layer blob');
+    const ok = await pullImage(store, ref, { root, client: new RegistryClient({ host: reg.host, insecure: true }) });
+    assert.is(ok.digest, img.manifest.digest);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await proxy.close();
   }
 });

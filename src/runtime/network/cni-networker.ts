@@ -6,10 +6,8 @@
  * hosts files for names, BERTH-ISOLATE for separation between networks.
  * Everything it stores lives under `<root>/network/`.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { BerthError } from '../../errors.js';
 import { addConfList, runCachedConfList } from './cni-chain.js';
 import { withDirLock } from './dir-lock.js';
@@ -23,12 +21,9 @@ import { removeCniRules } from './leftovers.js';
 import { bridgeName, buildConfList, checkNetworkName, loopbackConfList, type NetworkRecord } from './network-config.js';
 import { NetworkState, type InstanceRecord } from './network-state.js';
 import type { AttachRequest, NetworkAttachment, Networker, NetworkSpec } from './networker.js';
-import { findPortClash, parsePortmapRules, portInUseError, type PortHolder } from './port-conflicts.js';
-import { probeHostPort } from './port-probe.js';
+import { checkPortsFree } from './port-probe.js';
 import { containerResolvConf, RESOLVED_UPSTREAM } from './resolv-conf.js';
 import { allocateSubnet, checkSubnet, gatewayOf } from './subnet.js';
-
-const run = promisify(execFile);
 
 /** The network every container joins unless it names others. */
 export const DEFAULT_NETWORK = 'default';
@@ -121,7 +116,10 @@ export class CniNetworker implements Networker {
       const networks = req.networks.length > 0 ? req.networks : [];
       const recs: NetworkRecord[] = [];
       for (const name of networks) recs.push(await this.networkFor(name));
-      if (recs.length > 0) await this.checkPorts(req);
+      if (recs.length > 0 && req.ports.length > 0) {
+        const held = this.state.listInstances().filter((o) => o.id !== req.id).flatMap((o) => o.ports.map((p) => ({ ...p, by: `container ${o.id}` })));
+        await checkPortsFree(req.id, req.ports, held);
+      }
       const record: InstanceRecord = {
         id: req.id,
         netnsPath: req.netnsPath,
@@ -164,7 +162,7 @@ export class CniNetworker implements Networker {
       const record = this.state.readInstance(req.id);
       if (record) return this.teardown(record);
       await removeCniRules(req.id);
-      for (const lease of this.ipamLeases()) if (lease.containerId === req.id) rmSync(lease.path, { force: true });
+      for (const lease of this.state.ipamLeases()) if (lease.containerId === req.id) rmSync(lease.path, { force: true });
       rmSync(this.state.hostsPath(req.id), { force: true });
     });
   }
@@ -215,7 +213,7 @@ export class CniNetworker implements Networker {
         removed.push(`instance ${rec.id} (namespace ${rec.netnsPath} gone)`);
       }
       const live = new Set(this.state.listInstances().map((r) => r.id));
-      for (const lease of this.ipamLeases()) {
+      for (const lease of this.state.ipamLeases()) {
         if (live.has(lease.containerId)) continue;
         rmSync(lease.path, { force: true });
         removed.push(`IPAM lease ${lease.network}/${lease.ip} of ${lease.containerId}`);
@@ -265,23 +263,6 @@ export class CniNetworker implements Networker {
     });
   }
 
-  private async checkPorts(req: AttachRequest): Promise<void> {
-    if (req.ports.length === 0) return;
-    const holders: PortHolder[] = [];
-    for (const other of this.state.listInstances()) {
-      if (other.id === req.id) continue;
-      for (const p of other.ports) holders.push({ ...p, by: `container ${other.id}` });
-    }
-    const save = await run('iptables-save', ['-t', 'nat']).then((r) => r.stdout, () => '');
-    holders.push(...parsePortmapRules(save).filter((h) => !h.by.startsWith(`container ${req.id} `)));
-    const clash = findPortClash(req.ports, holders);
-    if (clash) throw portInUseError(clash.port, clash.by);
-    for (const port of req.ports) {
-      const by = await probeHostPort(port);
-      if (by) throw portInUseError(port, by);
-    }
-  }
-
   /** DEL each attachment (reverse order) with its stored config and result, then sweep leftovers. */
   private async teardown(record: InstanceRecord): Promise<void> {
     for (const att of [...record.attachments].reverse()) {
@@ -291,7 +272,7 @@ export class CniNetworker implements Networker {
       if (veth) await removeLink(veth);
     }
     if (record.attachments.length > 0) await removeCniRules(record.id);
-    for (const lease of this.ipamLeases()) if (lease.containerId === record.id) rmSync(lease.path, { force: true });
+    for (const lease of this.state.ipamLeases()) if (lease.containerId === record.id) rmSync(lease.path, { force: true });
     this.state.removeInstance(record.id);
     rmSync(this.state.hostsPath(record.id), { force: true });
     this.syncHosts(record);
@@ -307,22 +288,6 @@ export class CniNetworker implements Networker {
       const text = hostsFor(rec, all);
       if (readIfExists(path) !== text) writeInPlace(path, text);
     }
-  }
-
-  // host-local keeps one file per lease: <dataDir>/<network>/<ip>, holding "<containerId>\r\n<ifname>".
-  private ipamLeases(): { network: string; ip: string; containerId: string; path: string }[] {
-    const out: { network: string; ip: string; containerId: string; path: string }[] = [];
-    if (!existsSync(this.state.ipamDir)) return out;
-    for (const network of readdirSync(this.state.ipamDir)) {
-      const dir = join(this.state.ipamDir, network);
-      for (const ip of readdirSync(dir)) {
-        if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) continue;
-        const path = join(dir, ip);
-        const containerId = (readIfExists(path) ?? '').split(/\r?\n/)[0]!.trim();
-        out.push({ network, ip, containerId, path });
-      }
-    }
-    return out;
   }
 
   private target(id: string, netns: string, ifName: string): CniTarget {

@@ -56,6 +56,31 @@ export class NetworkState {
   writeInstance(rec: InstanceRecord): void { writeJsonAtomic(join(this.dir, 'instances', `${rec.id}.json`), rec); }
   removeInstance(id: string): void { rmSync(join(this.dir, 'instances', `${id}.json`), { force: true }); }
   listInstances(): InstanceRecord[] { return listJson<InstanceRecord>(join(this.dir, 'instances')); }
+
+  // host-local keeps one file per lease: <dataDir>/<network>/<ip>, holding "<containerId>\r\n<ifname>".
+  /** host-local's leases (one file per address), for sweeping those of gone instances. */
+  ipamLeases(): { network: string; ip: string; containerId: string; path: string }[] {
+    const out: { network: string; ip: string; containerId: string; path: string }[] = [];
+    if (!existsSync(this.ipamDir)) return out;
+    for (const network of readdirSync(this.ipamDir)) {
+      const dir = join(this.ipamDir, network);
+      for (const ip of readdirSync(dir)) {
+        if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) continue;
+        const path = join(dir, ip);
+        const containerId = (readIfExists(path) ?? '').split(/\r?\n/)[0]!.trim();
+        out.push({ network, ip, containerId, path });
+      }
+    }
+    return out;
+  }
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function readJson<T>(path: string): T | undefined {

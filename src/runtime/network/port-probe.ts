@@ -1,6 +1,7 @@
 /**
- * Whether a host port is free right now: try to bind it (then let go), and
- * when it is taken ask `ss` who holds it, for the error message.
+ * Whether host ports are free right now: known holders, portmap rules in
+ * `iptables-save`, then a bind probe (let go at once); when a socket holds
+ * one, `ss` says who, for the error message.
  */
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -8,7 +9,7 @@ import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import type { PortSpec } from '../../config/unit-spec.js';
 import { BerthError } from '../../errors.js';
-import { parseSsOwner } from './port-conflicts.js';
+import { findPortClash, parsePortmapRules, parseSsOwner, portInUseError, type PortHolder } from './port-conflicts.js';
 
 const run = promisify(execFile);
 
@@ -40,4 +41,19 @@ function tryBind(host: string, port: number, protocol: 'tcp' | 'udp'): Promise<N
     srv.once('error', (e) => resolve(e));
     srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(undefined)));
   });
+}
+
+/**
+ * Throws E_PORT_IN_USE for the first wanted port that another instance
+ * (`held`), any portmap rule on the host, or a host socket already holds.
+ */
+export async function checkPortsFree(id: string, wanted: PortSpec[], held: PortHolder[]): Promise<void> {
+  const save = await run('iptables-save', ['-t', 'nat']).then((r) => r.stdout, () => '');
+  const holders = [...held, ...parsePortmapRules(save).filter((h) => !h.by.startsWith(`container ${id} `))];
+  const clash = findPortClash(wanted, holders);
+  if (clash) throw portInUseError(clash.port, clash.by);
+  for (const port of wanted) {
+    const by = await probeHostPort(port);
+    if (by) throw portInUseError(port, by);
+  }
 }

@@ -41,12 +41,16 @@ export function digestEntries(files: readonly ContextEntry[], digests: FileDiges
   return `sha256:${sha256(lines.join('\n'))}`;
 }
 
-/** A copy of `plan` with keys, ADD extraction and COPY history filled in; or errors. */
+/** A copy of `plan` with keys, ADD extraction and COPY history filled in (stages in `order` only); or errors. */
 export function assignCacheKeys(plan: BuildPlan, digests: FileDigests): { plan?: BuildPlan; errors: ConfigError[] } {
   const errors: ConfigError[] = [];
   const stages: BuildStage[] = [];
   const lastKey = (s: BuildStage) => s.steps[s.steps.length - 1]?.key ?? s.baseKey;
   for (const stage of plan.stages) {
+    if (!plan.order.includes(stage.index)) {
+      stages.push(stage); // not built, so not hashed: keys stay ''
+      continue;
+    }
     const base = stage.base;
     const baseKey =
       base.type === 'stage' ? lastKey(stages[base.stage]!) : `sha256:${sha256(base.type === 'image' ? `image ${base.digest}` : 'scratch')}`;

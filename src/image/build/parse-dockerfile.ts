@@ -222,6 +222,6 @@ function properties(ins: { getProperties(): Property[] }): KeyValue[] {
 function joinLines(text: string, escape: string): string {
   const esc = escape.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
   return text
-    .replace(new RegExp(`${esc}[ \\t]*\\r?\\n(?:[ \\t]*#[^\\n]*\\n)*`, 'g'), ' ')
+    .replace(new RegExp(`${esc}[ \\t]*\\r?\\n(?:[ \\t]*(?:#[^\\n]*)?\\r?\\n)*`, 'g'), ' ')
     .replace(/[ \t]+/g, ' ');
 }

@@ -56,6 +56,9 @@ export async function runBuild<L>(
   const now = options.now ?? Date.now;
   const started = now();
   const total = plan.order.reduce((n, i) => n + plan.stages[i]!.steps.length, 0);
+  if (plan.order.some((i) => plan.stages[i]!.steps.some((s) => s.key === ''))) {
+    return { ok: false, error: new BerthError('E_BUILD_PLAN', 'the build plan has no cache keys', { hint: 'pass the plan through assignCacheKeys (loadBuildPlan does) before runBuild' }) };
+  }
   const results = new Map<number, StageResult<L>>();
   let n = 0;
   let cachedCount = 0;

@@ -7,6 +7,7 @@ import * as tar from 'tar';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '../../../src/errors.js';
+import { filesToHash } from '../../../src/image/build/assign-cache-keys.js';
 import type { BuildPlan } from '../../../src/image/build/build-plan.js';
 import { hashContextFiles, indexContext, loadBuildPlan } from '../../../src/image/build/load-build-context.js';
 import { BUSYBOX } from './plan-helpers.js';
@@ -92,6 +93,20 @@ test('cache keys: unchanged rebuild is equal; one changed file changes that COPY
 
     const withArg = keysOf((await loadBuildPlan(dir, { resolveImage, buildArgs: {} })).plan);
     assert.equal(withArg, k3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('files read only by stages the target does not need are not hashed and change nothing', async () => {
+  const dir = withDir({ Dockerfile: 'FROM busybox AS unused\nCOPY big.bin /\nFROM busybox\nCOPY app /app', 'big.bin': 'x', app: 'a' });
+  try {
+    const first = await loadBuildPlan(dir, { resolveImage });
+    assert.equal(first.errors, []);
+    assert.equal(first.plan!.order, [1]);
+    assert.equal(filesToHash(first.plan!).map((f) => f.path), ['app']);
+    writeFileSync(join(dir, 'big.bin'), 'changed');
+    assert.equal(keysOf((await loadBuildPlan(dir, { resolveImage })).plan), keysOf(first.plan));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

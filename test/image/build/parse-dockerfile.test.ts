@@ -61,6 +61,13 @@ test('keywords are case-insensitive; the escape directive is honoured', () => {
   assert.equal(run.kind === 'RUN' && run.command, { form: 'shell', text: 'echo a   b' });
 });
 
+test('continuation lines skip comments and blank lines, as Docker does', () => {
+  const res = parseDockerfile('FROM a\nRUN echo a \\\n# comment\n  b \\\n\n  c\n', 'D');
+  const run = res.dockerfile!.instructions[1]!;
+  assert.is(run.text, 'RUN echo a b c');
+  assert.equal(run.kind === 'RUN' && run.command, { form: 'shell', text: 'echo a   b   c' });
+});
+
 test('HEALTHCHECK NONE, ONBUILD restrictions and several errors at once', () => {
   const ok = parseDockerfile('FROM a\nHEALTHCHECK NONE\n', 'D');
   assert.equal(ok.dockerfile!.instructions[1], { kind: 'HEALTHCHECK', pos: { line: 2, column: 1 }, text: 'HEALTHCHECK NONE', command: 'NONE', flags: {} });

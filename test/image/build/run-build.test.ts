@@ -45,8 +45,8 @@ const digests = (conf: string): FileDigests =>
     ['conf/a.conf', { digest: `sha256:${conf.repeat(64)}` }],
   ]);
 
-function keyed(text: string, conf = '2'): BuildPlan {
-  const plan = planOk(text, { context: CONTEXT });
+function keyed(text: string, conf = '2', target?: string): BuildPlan {
+  const plan = planOk(text, { context: CONTEXT, ...(target ? { target } : {}) });
   const res = assignCacheKeys(plan, digests(conf));
   if (!res.plan) throw new Error(res.errors.map((e) => e.message).join('\n'));
   return res.plan;
@@ -104,14 +104,14 @@ test('an unchanged rebuild does no work; a late change rebuilds from that step o
 
 test('multi-stage: COPY --from gets the other stage layers; unused stages are skipped', async () => {
   const exec = new FakeExecutor();
-  const text = 'FROM busybox AS build\nRUN make\nFROM busybox AS unused\nRUN never\nFROM scratch\nCOPY --from=build /out /out\nFROM busybox AS imgcopy\nCOPY --from=busybox /bin/sh /sh';
+  const text = 'FROM busybox AS build\nRUN make\nFROM busybox AS unused\nRUN never\nFROM scratch AS final\nCOPY --from=build /out /out\nFROM busybox AS imgcopy\nCOPY --from=busybox /bin/sh /sh';
   const res = await runBuild(keyed(text), exec, new MemoryCache(), undefined, { now: clock() });
   assert.ok(res.ok);
   assert.equal(exec.calls, ['copy to /sh from [busybox-layer]'], 'the target needs no other stage');
-  const res2 = await runBuild({ ...keyed(text), target: 2, order: [0, 2] }, new FakeExecutor(), new MemoryCache());
+  const res2 = await runBuild(keyed(text, '2', 'final'), new FakeExecutor(), new MemoryCache());
   assert.ok(res2.ok && res2.image.layers.join() === 'copy:/out');
   const exec3 = new FakeExecutor();
-  await runBuild({ ...keyed(text), target: 2, order: [0, 2] }, exec3, new MemoryCache());
+  await runBuild(keyed(text, '2', 'final'), exec3, new MemoryCache());
   assert.equal(exec3.calls, ['run make on 1', 'copy to /out from [busybox-layer,run:make]']);
 });
 
@@ -144,6 +144,8 @@ test('an executor that throws, or a cancel, ends the build with an error value',
   ac.abort();
   const cancelled = await runBuild(keyed('FROM busybox\nRUN x'), new FakeExecutor(), new MemoryCache(), undefined, { signal: ac.signal });
   assert.ok(!cancelled.ok && cancelled.error.code === 'E_BUILD_CANCELLED');
+  const unkeyed = await runBuild(planOk('FROM busybox\nRUN x'), new FakeExecutor(), new MemoryCache());
+  assert.ok(!unkeyed.ok && unkeyed.error.code === 'E_BUILD_PLAN', 'an unkeyed plan would make every step share one cache entry');
 });
 
 test.run();

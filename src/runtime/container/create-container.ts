@@ -101,7 +101,8 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
       const req: AttachRequest = { id: spec.id, netnsPath: data.netnsPath, networks: spec.network.attach, ports: spec.network.ports, hostname: spec.hostname, aliases: [spec.unit, spec.hostname] };
       data.attach = req;
       writeFileSync(p.handleFile, JSON.stringify({ id: spec.id, data }));
-      await ctx.networker.attach(req);
+      const attached = await ctx.networker.attach(req);
+      data.addresses = Object.fromEntries(attached.map((a) => [a.network, a.ip]));
       hosts = ctx.networker.hostsFile(spec.id);
     }
     const config = buildOciConfig({

@@ -179,6 +179,7 @@ export class ContainerDriver implements Driver {
     const runtime = await (await this.runtimeOf(handle)).state(handle.id);
     const exitStatus = readExitStatus(p.exitFile);
     const status = deriveStatus({ runtime, exitStatus, exitedAt: this.exitedAt(p.exitFile), oomKilled: this.oomKilled(handle), usage: readUsage(handle.id) });
+    if (d.addresses && status.state !== 'gone' && status.state !== 'exited') status.addresses = d.addresses;
     status.detail = { runtime: d.runtime, conmonPid: d.conmonPid, conmonAlive: processAlive(d.conmonPid, handle.id), netns: d.netnsPath, bundle: p.dir };
     return status;
   }

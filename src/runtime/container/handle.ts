@@ -60,6 +60,8 @@ export interface ContainerHandleData {
   netnsPath: string;
   /** what was attached, to detach it again (null when no networker or no networks) */
   attach: AttachRequest | null;
+  /** the instance's address on each network it was attached to */
+  addresses?: Record<string, string>;
 }
 
 /** Reads and checks `handle.data`; throws on a handle of another driver. */

@@ -120,6 +120,29 @@ test('agent restart: a new driver recovers the container, its log keeps growing,
   });
 });
 
+test('stop works on a paused container (thawed after the signal)', async () => {
+  await withContainer(['/fixtures/forever'], async (h) => {
+    assert.ok(await until(() => logLines(h.logPath).includes('ready')));
+    await driver.pause(h);
+    const exit = await driver.stop(h, 'SIGTERM', 3000);
+    assert.equal(exit.code, 0);
+  });
+});
+
+test('the log is capped at logSizeMax (conmon truncates it)', async () => {
+  const small = makeDriver({ logSizeMax: 4096 });
+  const spec = busyboxSpec(['/fixtures/counter', '1000']);
+  const h = await small.driver.start(spec);
+  try {
+    assert.ok(await until(() => counts(h) > 0 && logLines(h.logPath)[0] !== 'count 0', 10_000), 'rotated');
+    const { statSync } = await import('node:fs');
+    assert.ok(statSync(h.logPath).size <= 4096, `log is ${statSync(h.logPath).size} bytes`);
+  } finally {
+    await small.driver.destroy(h);
+    await small.cleanup();
+  }
+});
+
 test('recover returns null for a container that is gone', async () => {
   const spec = busyboxSpec(['/fixtures/exit-with', '0']);
   const h = await driver.start(spec);

@@ -48,7 +48,10 @@ test('with CniNetworker: two containers talk by unit name; a 127.0.0.1 port serv
       mounts: [{ type: 'bind', source: www, target: '/www', readonly: true }],
       network: { attach: [net], ports: [{ hostIp: '127.0.0.1', hostPort: port, containerPort: 80, protocol: 'tcp' }] },
     });
-    handles.push(await driver.start(web));
+    const webHandle = await driver.start(web);
+    handles.push(webHandle);
+    const webStatus = await driver.inspect(webHandle);
+    assert.match(webStatus.addresses?.[net] ?? '', /^\d+\.\d+\.\d+\.\d+$/);
     const client = busyboxSpec(['/bin/sh', '-c', `for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://web${hex}/ && exit 0; sleep 0.3; done; exit 1`], {
       unit: `client${hex}`,
       network: { attach: [net], ports: [] },

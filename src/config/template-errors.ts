@@ -16,7 +16,8 @@ export interface NunjucksErrorParts {
   message: string;
 }
 
-const HEADER = /^\s*\(([^)\n]*)\)(?: \[Line (\d+)(?:, Column (\d+))?\])?$/;
+// nested includes repeat the header, each after a "Template render error: " prefix
+const HEADER = /^\s*(?:(?:Template render error|Error): )?\(([^)\n]*)\)(?: \[Line (\d+)(?:, Column (\d+))?\])?$/;
 
 /** Splits nunjucks' "(path) [Line L, Column C]\n  message" (nested once per include level). */
 export function parseNunjucksError(err: unknown): NunjucksErrorParts {
@@ -85,12 +86,41 @@ export function describeOutputAt(src: string, line: number, column: number): str
   return undefined;
 }
 
+/** Where the first `| name` filter is used in a template (nunjucks reports unknown filters without a position). */
+function findFilter(src: string, name: string): { line: number; column: number } | undefined {
+  let ast: AstLike;
+  try {
+    ast = parseTemplate(src) as AstLike;
+  } catch {
+    return undefined;
+  }
+  let found: { line: number; column: number } | undefined;
+  const visit = (n: unknown): void => {
+    if (found || !n || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(visit);
+    const node = n as AstLike;
+    if (typeof node.typename !== 'string') return;
+    const fname = node.name as AstLike | undefined;
+    if (node.typename === 'Filter' && fname?.value === name) {
+      found = { line: fname.lineno + 1, column: fname.colno + 1 };
+      return;
+    }
+    for (const f of (node as unknown as { fields: string[] }).fields ?? []) visit(node[f]);
+  };
+  visit(ast);
+  return found;
+}
+
 /** "undefined variable `prot` — did you mean `port`?" or "undefined value `host.cpu` — did you mean `host.cpus`?" */
 export function undefinedMessage(path: string[], context: Record<string, unknown>): string {
   let obj: unknown = context;
   for (let i = 0; i < path.length; i++) {
     const key = path[i]!;
     const here = obj && typeof obj === 'object' ? (obj as Record<string, unknown>) : undefined;
+    if (i === 0 && path.length > 1 && here && !(key in here)) {
+      // a loop or `set` variable: not in the context, so only the whole path can be named
+      return `undefined value \`${path.join('.')}\``;
+    }
     if (!here || !(key in here) || here[key] === undefined || here[key] === null) {
       const what = i === 0 ? 'variable' : 'value';
       const prefix = path.slice(0, i).join('.');
@@ -118,8 +148,18 @@ export function templateError(
   }
   let message = parts.message;
   let hint = 'fix the template; see the nunjucks docs for syntax';
+  const src = where.sources.get(file);
+  const filter = /^filter not found: (\S+)/.exec(message);
+  if (filter && src !== undefined) {
+    const at = findFilter(src, filter[1]!);
+    if (at) Object.assign(parts, at);
+    hint = 'see the nunjucks docs for the built-in filters (default, join, upper, replace, int, …)';
+  } else if (/end of file/.test(message) && src !== undefined && parts.line === 1 && parts.column === 1) {
+    const lines = src.replace(/\n$/, '').split('\n');
+    parts.line = lines.length;
+    parts.column = lines[lines.length - 1]!.length + 1;
+  }
   if (/attempted to output null or undefined value/.test(message)) {
-    const src = where.sources.get(file);
     const path = src === undefined ? undefined : describeOutputAt(src, parts.line, parts.column);
     message = path ? undefinedMessage(path, where.context) : 'undefined value in {{ … }}';
     hint = UNDEFINED_HINT;

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { planChanges } from '../../src/config/plan-changes.js';
-import { loadDesired } from '../../src/config/plan-desired.js';
+import { ConfigError } from '../../src/errors.js';
+import { loadDesired, relativeToCwd } from '../../src/config/plan-desired.js';
 import { formatPlan } from '../../src/config/plan-format.js';
 import { formatRenderedFiles } from '../../src/config/render-format.js';
 import { FACTS } from './spec-helper.js';
@@ -44,6 +45,13 @@ test('planning the stack against itself changes nothing', async () => {
   const web = after.actions.find((a) => a.unit === 'web')!;
   assert.is(web.kind, 'update', 'the page changed; its on_change is none');
   assert.match(web.diffs[0]!.unified, '+<tr><th>cpus</th><td>4</td></tr>');
+});
+
+test('errors under the working folder are shown relative to it, as berth validate shows them', () => {
+  const e = new ConfigError('E_X', 'm', { file: '/work/units/web/a.njk', line: 2, column: 3, path: 'p' }, { hint: 'h' });
+  const r = relativeToCwd(e, '/work');
+  assert.equal([r.file, r.line, r.column, r.path, r.hint], ['units/web/a.njk', 2, 3, 'p', 'h']);
+  assert.is(relativeToCwd(e, '/elsewhere'), e);
 });
 
 test.run();

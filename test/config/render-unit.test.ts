@@ -26,6 +26,11 @@ put('web/missing.njk', 'a\n  {% include "web/nope.njk" %}');
 put('web/html.njk', '{{ "<b>&" }}');
 put('web/loop.njk', '{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}');
 put('web/macro.njk', '{% macro f(n, sep=",") %}{{ n }}{{ sep }}{% endmacro %}{{ f(1) }}{{ f(2, sep=";") }}');
+put('web/nested-inc.njk', 'a\n{% include "web/partials/bad.njk" %}');
+put('web/partials/bad.njk', 'line\n {{ host.os.nme }}\n');
+put('web/filter.njk', 'x {{ port | nosuch }}');
+put('web/eof.njk', 'ok\n{% if port %}\nno end');
+put('web/local.njk', '{% for i in [1] %}{{ i.x.y }}{% endfor %}');
 writeFileSync(join(dir, 'outside.txt'), 'outside');
 symlinkSync('/etc/hostname', join(unitDir, 'web/evil.njk'));
 
@@ -84,6 +89,21 @@ test('guarded uses (is defined, default, set, for) are fine', async () => {
   const { files, errors } = await renderUnit(spec('web/guarded.njk'), ctx);
   assert.equal(errors, []);
   assert.is(files[0]!.content, 'd112');
+});
+
+test('an error inside an included template points at that template', async () => {
+  const e = (await renderUnit(spec('web/nested-inc.njk'), ctx)).errors[0]!;
+  assert.is(e.file, join(unitDir, 'web/partials/bad.njk'));
+  assert.is(`${e.line}:${e.column}`, '2:2');
+  assert.is(e.message, 'undefined value `host.os.nme` — did you mean `host.os.name`?');
+});
+
+test('an unknown filter is located; an unclosed tag points at the end of file; loop variables are named whole', async () => {
+  const f = (await renderUnit(spec('web/filter.njk'), ctx)).errors[0]!;
+  assert.is(`${f.line}:${f.column} ${f.message}`, '1:13 filter not found: nosuch');
+  const eof = (await renderUnit(spec('web/eof.njk'), ctx)).errors[0]!;
+  assert.is(`${eof.line}:${eof.column}`, '3:7');
+  assert.is((await renderUnit(spec('web/local.njk'), ctx)).errors[0]!.message, 'undefined value `i.x.y`');
 });
 
 test('a syntax error points at the template line', async () => {

@@ -12,7 +12,6 @@ import type { Descriptor } from '../oci-types.js';
 import { formatReference, parseReference } from '../reference.js';
 import type { Platform } from './descriptor.js';
 import { openRegistry, type OpenRegistryOptions } from './open-registry.js';
-import { recordImage } from './record-image.js';
 import type { RegistryClient } from './registry-client.js';
 
 /** Progress of a pull or push, per blob; the CLI draws bars from these. */
@@ -92,9 +91,9 @@ export async function pullImage(store: ImageStore, text: string, opts: PullOptio
   }
   await store.blobs.put(resolved.bytes, { digest: resolved.digest });
   const descriptor: Descriptor = { mediaType: resolved.mediaType, digest: resolved.digest, size: resolved.bytes.length };
-  await recordImage(store, descriptor, name, blobs.map((b) => b.digest));
+  // Named last, under the store's lock, after it has checked every blob is there.
+  const image = await store.recordImage(descriptor, name);
   emit({ type: 'done', ref: name ?? formatReference(ref), digest: resolved.digest });
-  const image = await store.resolve(name ?? resolved.digest);
   return { ref: name ?? formatReference(ref), digest: resolved.digest, image, downloaded, reused };
 }
 

@@ -46,6 +46,9 @@ export function writeInPlace(path: string, content: string): void {
   writeFileSync(path, content, { flag: 'w', mode: 0o644 });
 }
 
+// Only hostname characters: a name with a space or newline would forge other entries.
+const HOSTNAME = /^[A-Za-z0-9_]([A-Za-z0-9_.-]{0,252})$/;
+
 function unique(names: string[]): string[] {
-  return [...new Set(names.filter((n) => n.length > 0))];
+  return [...new Set(names.filter((n) => HOSTNAME.test(n)))];
 }

@@ -30,6 +30,12 @@ test('render: localhost, own names on own addresses, peers sorted, no duplicate 
   ].join('\n'));
 });
 
+test('render: names that are not hostnames are left out (no forged lines)', () => {
+  const text = renderHostsFile({ hostname: 'ok', aliases: ['evil\n1.2.3.4 bank', 'two words'], ips: ['10.89.1.2'] }, [{ ip: '10.89.1.3', names: ['x y', 'peer'] }]);
+  assert.not.match(text, /bank|words|x y/);
+  assert.match(text, /10\.89\.1\.2\tok\n10\.89\.1\.3\tpeer\n/);
+});
+
 test('render: no network gives the hostname 127.0.1.1', () => {
   assert.match(renderHostsFile({ hostname: 'solo', aliases: [], ips: [] }, []), /127\.0\.1\.1\tsolo\n/);
 });

@@ -99,21 +99,20 @@ function cycles(units: LocatedUnit[], byName: Map<string, LocatedUnit>): ConfigE
 }
 
 function portConflicts(units: LocatedUnit[]): ConfigError[] {
-  const seen = new Map<string, { u: LocatedUnit; ip: string }>();
+  // host port/protocol → who published it on which address
+  const seen = new Map<string, { u: LocatedUnit; ip: string }[]>();
   const out: ConfigError[] = [];
   for (const u of units) {
     u.unit.network?.ports?.forEach((text, i) => {
       const p = parsePort(text);
       if ('error' in p) return;
-      for (const [key, prior] of seen) {
-        const [ip, port] = [key.slice(0, key.lastIndexOf('|')), key.slice(key.lastIndexOf('|') + 1)];
-        const clash = port === `${p.hostPort}/${p.protocol}` && (ip === p.hostIp || ip === '0.0.0.0' || p.hostIp === '0.0.0.0');
-        if (clash && prior.u !== u) {
-          out.push(errorAt(u.src, 'E_PORT_CONFLICT', `host port ${p.hostPort}/${p.protocol} is also published by \`${prior.u.unit.name}\` (${basename(prior.u.src.file)})`, ['network', 'ports', i], 'value', 'publish a different host port'));
-          return;
-        }
+      const key = `${p.hostPort}/${p.protocol}`;
+      const prior = (seen.get(key) ?? []).find((s) => s.u !== u && (s.ip === p.hostIp || s.ip === '0.0.0.0' || p.hostIp === '0.0.0.0'));
+      if (prior) {
+        out.push(errorAt(u.src, 'E_PORT_CONFLICT', `host port ${key} is also published by \`${prior.u.unit.name}\` (${basename(prior.u.src.file)})`, ['network', 'ports', i], 'value', 'publish a different host port'));
+        return;
       }
-      seen.set(`${p.hostIp}|${p.hostPort}/${p.protocol}`, { u, ip: p.hostIp });
+      seen.set(key, [...(seen.get(key) ?? []), { u, ip: p.hostIp }]);
     });
   }
   return out;

@@ -31,6 +31,7 @@ export async function createTransferProgress(verb: 'pull' | 'push', stream: Node
     cliProgress.Presets.shades_classic,
   );
   const bars = new Map<string, ReturnType<typeof multi.create>>();
+  const outcomes = new Map<string, string>();
   let stopped = false;
   return {
     onEvent: (e) => {
@@ -40,7 +41,9 @@ export async function createTransferProgress(verb: 'pull' | 'push', stream: Node
         const bar = bars.get(e.digest);
         bar?.update(bar.getTotal(), { what: words[e.outcome] });
       }
+      if (e.type === 'blob-done') outcomes.set(e.digest, words[e.outcome]!);
       if (e.type === 'unpacking') bars.get(e.digest)?.update({ what: 'unpacking' });
+      if (e.type === 'done') for (const [d, bar] of bars) bar.update({ what: outcomes.get(d) ?? 'done' });
     },
     stop: () => {
       if (!stopped) multi.stop();

@@ -98,7 +98,7 @@ export async function ensureBaseImage(store: ImageStore, name: string, onProgres
         config: { created: made.history.created, config: made.config, history: [made.history] },
       });
     } finally {
-      await rm(root, { recursive: true, force: true });
+      await rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch(() => undefined);
     }
   }, { timeoutMs: 30 * 60_000 });
 }

@@ -90,7 +90,8 @@ export class LayerStore {
       }
       return { diffID, dir: final };
     } finally {
-      await rm(tmp, { recursive: true, force: true });
+      // A failed unpack may still have writes in flight: retry, and never hide the first error.
+      await rm(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch(() => undefined);
     }
   }
 

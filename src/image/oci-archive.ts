@@ -111,7 +111,7 @@ export async function loadImage(store: ImageStore, file: string, options: { name
     if (await stat(join(dir, 'manifest.json')).then(() => true, () => false)) return await loadDockerArchive(store, dir, options);
     throw new BerthError('E_BAD_ARCHIVE', `${file} has neither oci-layout nor manifest.json`, { hint: 'berth load reads OCI archives (berth save, skopeo oci-archive:) and docker-save tars' });
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch(() => undefined);
   }
 }
 

@@ -28,7 +28,7 @@ const root = mkdtempSync(join(tmpdir(), 'bt-net-'));
 const www = join(root, 'www');
 const net1 = `bt${hex}a`;
 const net2 = `bt${hex}b`;
-const ns = { a: `bt-${hex}-a`, b: `bt-${hex}-b`, c: `bt-${hex}-c`, d: `bt-${hex}-d`, e: `bt-${hex}-e`, f: `bt-${hex}-f` };
+const ns = { a: `bt-${hex}-a`, b: `bt-${hex}-b`, c: `bt-${hex}-c`, d: `bt-${hex}-d`, e: `bt-${hex}-e`, f: `bt-${hex}-f`, g: `bt-${hex}-g`, h: `bt-${hex}-h` };
 const networker = new CniNetworker({ root });
 const servers: ChildProcess[] = [];
 const blockers: Server[] = [];
@@ -230,6 +230,17 @@ test('after a crash (namespace gone, no detach) cleanupLeftovers frees the lease
   assert.not.match(await nat(), new RegExp(`id: \\\\"${r.id}\\\\"`));
   assert.ok(!readdirSync(join(root, 'network', 'ipam', net1)).includes(att[0]!.ip));
   assert.not.match(readFileSync(networker.hostsFile(`${hex}-client`), 'utf8'), /crashy/);
+});
+
+test('parallel attaches and detaches are serialised: each sees the other by name, then neither', async () => {
+  const g = req('par-g', ns.g, [net1], ['par-g']);
+  const h = req('par-h', ns.h, [net1], ['par-h']);
+  const [ag, ah] = await Promise.all([networker.attach(g), networker.attach(h)]);
+  assert.is.not(ag[0]!.ip, ah[0]!.ip);
+  assert.match(readFileSync(networker.hostsFile(g.id), 'utf8'), new RegExp(`${ah[0]!.ip.replace(/\./g, '\\.')}\tpar-h`));
+  assert.match(readFileSync(networker.hostsFile(h.id), 'utf8'), new RegExp(`${ag[0]!.ip.replace(/\./g, '\\.')}\tpar-g`));
+  await Promise.all([networker.detach(g), networker.detach(h)]);
+  assert.not.match(readFileSync(networker.hostsFile(`${hex}-client`), 'utf8'), /par-/);
 });
 
 test('removeNetwork refuses while attached, then removes bridge and isolation rules', async () => {

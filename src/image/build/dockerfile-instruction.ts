@@ -40,7 +40,7 @@ interface Common {
 /** One parsed instruction. */
 export type DockerInstruction = Common &
   (
-    | { kind: 'FROM'; image: SourceWord; alias?: string }
+    | { kind: 'FROM'; image: SourceWord; alias?: string; platform?: SourceWord }
     | { kind: 'ARG'; args: KeyValue[] }
     | { kind: 'RUN'; command: CommandForm }
     | {

@@ -22,7 +22,7 @@ const KNOWN = [
 
 /** Flags each instruction takes: `true` = supported, a string = refused with that hint. */
 const FLAGS: Record<string, Record<string, true | string>> = {
-  FROM: { platform: 'berth builds for the host platform only: remove --platform' },
+  FROM: { platform: true },
   RUN: {
     mount: 'RUN --mount is a BuildKit feature berth does not support: COPY the files in first',
     network: 'berth runs build steps without a network: remove --network',
@@ -110,7 +110,9 @@ function convert(ins: Instruction, file: string, escape: string): Converted {
       if (alias !== undefined && !/^[a-z][a-z0-9._-]*$/i.test(alias)) {
         return fail(`invalid stage name "${alias}"`, 'a stage name starts with a letter and has only letters, digits, ".", "_" and "-"', w[2]!.pos);
       }
-      return { ...base, kind, image: w[0]!, ...(alias === undefined ? {} : { alias: alias.toLowerCase() }) };
+      return {
+        ...base, kind, image: w[0]!, ...(alias === undefined ? {} : { alias: alias.toLowerCase() }), ...(flags.platform ? { platform: flags.platform } : {}),
+      };
     }
     case 'RUN':
     case 'CMD':

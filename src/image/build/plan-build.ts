@@ -103,6 +103,7 @@ export function planBuild(df: ParsedDockerfile, opts: PlanBuildOptions = {}): Pl
   const consumed = new Set<string>(df.globalArgs.flatMap((g) => g.args.map((a) => a.key)));
   const proxies = new Map(PROXY_ARGS.filter((k) => opts.buildArgs?.[k] !== undefined).map((k) => [k, opts.buildArgs![k]!]));
   const stages: BuildStage[] = [];
+  const warnings: string[] = [];
   const deps: Set<number>[] = [];
   let scope: StageScope | undefined;
   let number = 0;
@@ -110,7 +111,7 @@ export function planBuild(df: ParsedDockerfile, opts: PlanBuildOptions = {}): Pl
     if (ins.kind === 'FROM') {
       if (scope) finishStage(stages[stages.length - 1]!, scope);
       const index = stages.length;
-      const started = startStage(df, ins, index, globals, stages, opts);
+      const started = startStage(df, ins, globals, stages, opts, warnings);
       if ('error' in started) {
         errors.push(started.error);
         scope = undefined;
@@ -146,7 +147,7 @@ export function planBuild(df: ParsedDockerfile, opts: PlanBuildOptions = {}): Pl
   if (typeof target !== 'number') errors.push(target);
   if (errors.length > 0 || typeof target !== 'number') return { errors };
   const given = Object.keys(opts.buildArgs ?? {}).filter((k) => !consumed.has(k) && !PROXY_ARGS.includes(k));
-  const warnings = given.map((k) => `build arg ${k} was given but no ARG in ${df.file} declares it`);
+  warnings.push(...given.map((k) => `build arg ${k} was given but no ARG in ${df.file} declares it`));
   return { plan: { file: df.file, stages, target, order: buildOrder(target, deps), warnings }, errors };
 }
 
@@ -164,10 +165,10 @@ type FromIns = Extract<ParsedDockerfile['instructions'][number], { kind: 'FROM' 
 function startStage(
   df: ParsedDockerfile,
   ins: FromIns,
-  index: number,
   globals: Map<string, string | undefined>,
   stages: BuildStage[],
   opts: PlanBuildOptions,
+  warnings: string[],
 ): { base: StageBase; config: ImageRunConfig } | { error: ConfigError } {
   const fail = (message: string, hint?: string) => ({ error: dockerfileError(df.file, ins.image.pos, 'E_DOCKERFILE', message, hint, 'FROM') });
   let ref: string;
@@ -176,6 +177,20 @@ function startStage(
   } catch (err) {
     if (err instanceof ExpandError) return fail(`FROM: ${err.message}`);
     throw err;
+  }
+  if (ins.platform) {
+    const host = globals.get('BUILDPLATFORM')!;
+    let wanted: string;
+    try {
+      wanted = expandWord(ins.platform.text, definedOnly(globals), df.escape);
+    } catch (err) {
+      if (err instanceof ExpandError) return fail(`FROM --platform: ${err.message}`);
+      throw err;
+    }
+    if (wanted !== host) {
+      const at = ins.platform.pos;
+      return { error: dockerfileError(df.file, at, 'E_DOCKERFILE', `FROM --platform=${wanted} is not supported: berth builds for ${host} only`, 'remove --platform (or set it to $BUILDPLATFORM); cross-platform builds need emulation berth does not do', 'FROM') };
+    }
   }
   if (ref === '') return fail(`FROM ${ins.image.text} is empty after expansion`, 'declare the ARG before the first FROM with a default, or pass --build-arg');
   let base: StageBase;
@@ -190,11 +205,14 @@ function startStage(
   } else if (opts.images?.[ref]) {
     base = { type: 'image', ref, digest: opts.images[ref]!.digest };
     config = cloneConfig(opts.images[ref]!.config);
+    if (config.OnBuild?.length) {
+      warnings.push(`${df.file}:${ins.pos.line}: base image ${ref} has ONBUILD triggers (${config.OnBuild.join('; ')}); berth records ONBUILD but does not run it`);
+      delete config.OnBuild;
+    }
   } else {
     if (ins.alias === ref.toLowerCase()) return fail(`stage "${ref}" cannot start from itself`);
     return fail(`base image "${ref}" is not in the local store`, 'see `berth images`; built in without a network: scratch, busybox, debian:bookworm; or `berth pull` it');
   }
-  void index;
   if (!envMap(config.Env).has('PATH')) config.Env = [DEFAULT_PATH, ...(config.Env ?? [])];
   return { base, config };
 }

@@ -130,6 +130,18 @@ test('FROM expands global ARGs and build args; platform ARGs exist', () => {
   assert.is(`${res.errors[0]!.line}:${res.errors[0]!.column}`, '2:6');
 });
 
+test('FROM --platform is accepted for the build platform only; ONBUILD of a base is reported, not run', () => {
+  assert.equal(planOk('FROM --platform=$BUILDPLATFORM busybox').stages[0]!.base.type, 'image');
+  assert.equal(planOk('FROM --platform=linux/amd64 busybox').stages[0]!.base.type, 'image');
+  const e = tryPlan('ARG P=linux/arm64\nFROM --platform=$P busybox').errors[0]!;
+  assert.is(`${e.line}:${e.column} ${e.message}`, '2:17 FROM --platform=linux/arm64 is not supported: berth builds for linux/amd64 only');
+  assert.match(e.hint!, /remove --platform/);
+  const onbuild = { digest: BUSYBOX.digest, config: { ...BUSYBOX.config, OnBuild: ['RUN make'] } };
+  const plan = planOk('FROM parent\nONBUILD RUN echo child', { images: { parent: onbuild } });
+  assert.equal(plan.warnings, ['Dockerfile:1: base image parent has ONBUILD triggers (RUN make); berth records ONBUILD but does not run it']);
+  assert.equal(plan.stages[0]!.config.OnBuild, ['RUN echo child'], 'the triggers of this image are recorded; the parent ones are not inherited');
+});
+
 test('multi-stage: FROM a stage inherits its config; order builds only what the target needs', () => {
   const plan = planOk('FROM busybox AS base\nENV X=1\nFROM scratch AS unused\nFROM base AS app\nCOPY --from=0 /etc/passwd /p\nFROM app');
   assert.equal(plan.stages.map((s) => s.base.type), ['image', 'scratch', 'stage', 'stage']);

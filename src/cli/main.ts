@@ -20,6 +20,7 @@ async function buildProgram(): Promise<Command> {
     .option('-H, --host <url>', 'agent address: unix:///path or tcp://HOST:PORT (env BERTH_HOST)', process.env.BERTH_HOST ?? 'unix:///run/berth/berth.sock')
     .option('--token <token>', 'bearer token for a TCP agent (env BERTH_TOKEN)', process.env.BERTH_TOKEN)
     .option('--tls-ca <file>', 'CA certificate to trust for https agents (env BERTH_TLS_CA)', process.env.BERTH_TLS_CA)
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true })
     .exitOverride();

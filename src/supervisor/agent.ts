@@ -10,7 +10,7 @@ import type { DesiredUnit } from '../config/plan-types.js';
 import { planChanges } from '../config/plan-changes.js';
 import type { Plan } from '../config/plan-types.js';
 import type { UnitSpec } from '../config/unit-spec.js';
-import type { Driver, Handle, InstanceSpec } from '../runtime/driver.js';
+import type { Driver, ExecOptions, ExecResult, Handle, InstanceSpec, InstanceStatus, ProcessInfo } from '../runtime/driver.js';
 import { readAgentState, writeAgentState, type AgentStateFile } from './agent-state.js';
 import type { Clock } from './clock.js';
 import { dependentsOf, firstBlocker, startOrder } from './dependency-gate.js';
@@ -21,6 +21,8 @@ import { isLive } from './state.js';
 import type { UnitHealth } from './unit-health.js';
 import type { UnitFileState, UnitRuntime } from './unit-runtime.js';
 import { UnitSupervisor } from './unit-supervisor.js';
+import { archiveInstanceLog, fileSize, followLogFile, readUnitLogs, type LogLine } from './unit-logs.js';
+import { explainUnit } from './why.js';
 
 /** The result of loading and rendering a folder: all of it, or every error. */
 export interface DesiredSet {
@@ -106,6 +108,7 @@ export class Agent {
       emit: (b) => this.emit(b),
       persist: (now) => this.persist(now),
       logTail: (h, n) => this.deps.logTail(h, n),
+      archiveLog: (h) => archiveInstanceLog(this.deps.root, spec.name, h.logPath),
       clock: this.deps.clock,
       random: this.deps.random,
       startSlot: () => this.gate.acquire(),
@@ -176,7 +179,7 @@ export class Agent {
   async plan(dir: string): Promise<{ plan: Plan; errors: (ConfigError | BerthError)[]; secrets: string[] }> {
     const desired = await this.deps.loadDesired(dir);
     const observed = [...this.units.values()].map((s) => ({ spec: s.spec, files: s.files, state: s.state }));
-    return { plan: planChanges(desired.units, observed), errors: desired.errors, secrets: desired.secrets };
+    return { plan: planChanges(desired.units, observed, { secretValues: desired.secrets }), errors: desired.errors, secrets: desired.secrets };
   }
 
   /** Carries out a folder: all of it or nothing. One apply at a time. */
@@ -199,7 +202,7 @@ export class Agent {
       }
     }
     const observed = [...this.units.values()].map((s) => ({ spec: s.spec, files: s.files, state: s.state }));
-    const plan = planChanges(desired.units, observed);
+    const plan = planChanges(desired.units, observed, { secretValues: desired.secrets });
     if (errors.length) {
       this.emit({ type: 'apply.failed', dir, error: `${errors.length} error(s); nothing was changed`, errors: errors.map((e) => e.message) });
       throw new ApplyError(errors);
@@ -321,12 +324,69 @@ export class Agent {
       desired: s.desired,
       ...(s.handle ? { instance: s.handle.id, startedAt: s.handle.startedAt } : {}),
       ...(s.handle?.pid ? { pid: s.handle.pid } : {}),
-      restarts: s.tracker.runs.filter((r) => r.startedAt > now - 3_600_000).length - (s.handle ? 1 : 0),
+      restarts: Math.max(0, s.tracker.runs.filter((r) => r.startedAt > now - 3_600_000).length - 1),
       ...(s.lastExit ? { lastExit: s.lastExit } : {}),
       ...(s.timerAt !== undefined ? { timerAt: s.timerAt } : {}),
       ports: s.spec.network.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
       ...(s.spec.image ? { image: s.spec.image.from } : {}),
     }));
+  }
+
+  /** The running instance of a unit, or E_NOT_RUNNING. */
+  private running(name: string): { sup: UnitSupervisor; handle: Handle } {
+    const sup = this.get(name);
+    if (!sup.handle) throw new BerthError('E_NOT_RUNNING', `${name} is ${sup.state}: it has no running instance`, { hint: `berth start ${name}` });
+    return { sup, handle: sup.handle };
+  }
+
+  /** Processes of a unit's instance. */
+  top(name: string): Promise<ProcessInfo[]> {
+    const { sup, handle } = this.running(name);
+    return sup.driver.top(handle);
+  }
+
+  /** Runs a command inside a unit's instance. */
+  exec(name: string, argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const { sup, handle } = this.running(name);
+    return sup.driver.exec(handle, argv, options);
+  }
+
+  /** Observed status of a unit's instance (usage, addresses), or undefined when none runs. */
+  async inspectInstance(name: string): Promise<InstanceStatus | undefined> {
+    const sup = this.get(name);
+    if (!sup.handle) return undefined;
+    return sup.driver.inspect(sup.handle).catch(() => undefined);
+  }
+
+  /** One paragraph: why the unit is in its state and why it last restarted. */
+  why(name: string): string {
+    const sup = this.get(name);
+    const events = this.deps.ledger.tail(200, { unit: name });
+    return explainUnit({ unit: name, state: sup.state, events, now: this.deps.clock.now() });
+  }
+
+  /** A unit's log lines (archive of earlier instances, then the current one). */
+  logs(name: string, options: { tail?: number; sinceMs?: number } = {}): LogLine[] {
+    const sup = this.get(name);
+    return readUnitLogs(this.deps.root, name, sup.handle?.logPath, options);
+  }
+
+  /** Follows a unit's log across restarts; returns a stop function. */
+  followLogs(name: string, onLines: (lines: LogLine[]) => void): () => void {
+    const sup = this.get(name);
+    let stopFile = () => {};
+    const watch = (path: string | undefined, from: number) => {
+      stopFile();
+      stopFile = path ? followLogFile(path, from, onLines) : () => {};
+    };
+    watch(sup.handle?.logPath, fileSize(sup.handle?.logPath));
+    const unsubscribe = this.deps.ledger.subscribe((e) => {
+      if (e.type === 'unit.started') watch(this.units.get(name)?.handle?.logPath, 0);
+    }, { unit: name });
+    return () => {
+      unsubscribe();
+      stopFile();
+    };
   }
 
   /** Ends the agent. Units keep running unless `stopUnits`. */
@@ -347,3 +407,6 @@ export class ApplyError extends BerthError {
     });
   }
 }
+
+/** Instance-level types the API and the CLI show, re-exported so they need not reach into runtime/. */
+export type { ExecResult, ProcessInfo, InstanceStatus } from '../runtime/driver.js';

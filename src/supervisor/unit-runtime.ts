@@ -29,6 +29,8 @@ export interface UnitRuntime {
    * a kill -9 can never leave an instance nobody knows about).
    */
   persist(now?: boolean): void;
+  /** keeps an ended instance's log with its unit before the instance is removed */
+  archiveLog?(handle: Handle): void;
   /** the last lines of an instance's log, for `unit.exited` */
   logTail(handle: Handle, lines: number): Promise<string[]>;
   clock: Clock;

@@ -58,6 +58,11 @@ export class UnitSupervisor {
     return this.spec.name;
   }
 
+  /** The driver this unit runs on. */
+  get driver(): UnitRuntime['driver'] {
+    return this.rt.driver;
+  }
+
   /** Runs `fn` after every earlier operation on this unit has finished. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.queue.then(fn, fn);
@@ -143,6 +148,16 @@ export class UnitSupervisor {
     this.health?.begin();
   }
 
+  /** Keeps an ended instance's log with the unit, then removes the instance. */
+  private async retire(handle: Handle): Promise<void> {
+    try {
+      this.rt.archiveLog?.(handle);
+    } catch {
+      // a log that cannot be archived must not keep the instance around
+    }
+    await this.rt.driver.destroy(handle).catch(() => undefined);
+  }
+
   /** Follows an instance until it exits. */
   private watch(handle: Handle): void {
     this.rt.driver.wait(handle).then(
@@ -155,7 +170,7 @@ export class UnitSupervisor {
     if (this.handle?.id !== handle.id || this.stopping) return;
     this.health?.end();
     const lines = await this.rt.logTail(handle, LOG_LINES_ON_EXIT).catch(() => []);
-    await this.rt.driver.destroy(handle).catch(() => undefined);
+    await this.retire(handle);
     this.handle = undefined;
     await this.afterExit(exit, note ? [...lines, note] : lines, undefined, handle);
   }
@@ -163,7 +178,7 @@ export class UnitSupervisor {
   /** Records an exit (or a failed start) and acts on the restart tracker's decision. */
   private async afterExit(exit: ExitResult, lastLogLines: string[], startError?: string, handle?: Handle): Promise<void> {
     if (this.state !== 'exited') this.move('exited');
-    const ranMs = handle ? Math.max(0, exit.finishedAt - handle.startedAt) : 0;
+    const ranMs = handle ? Math.max(0, Math.round(exit.finishedAt - handle.startedAt)) : 0;
     this.rt.emit({
       type: 'unit.exited', unit: this.name, ...(handle ? { instance: handle.id } : {}),
       code: exit.code, signal: exit.signal, oomKilled: exit.oomKilled, lastLogLines, ranMs,
@@ -220,7 +235,7 @@ export class UnitSupervisor {
       try {
         const exit = await this.rt.driver.stop(handle, this.spec.stop.signal, this.spec.stop.timeoutMs);
         this.lastExit = { ...exit, reason: `stopped (${cause})` };
-        await this.rt.driver.destroy(handle).catch(() => undefined);
+        await this.retire(handle);
       } finally {
         this.stopping = false;
         this.handle = undefined;
@@ -310,7 +325,7 @@ export class UnitSupervisor {
       }
       this.health?.end();
       const lines = await this.rt.logTail(handle, LOG_LINES_ON_EXIT).catch(() => []);
-      await this.rt.driver.destroy(handle).catch(() => undefined);
+      await this.retire(handle);
       this.handle = undefined;
       await this.afterExit(exit, lines, undefined, handle);
     });

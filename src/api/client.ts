@@ -1,0 +1,143 @@
+/**
+ * The API client the CLI and the dashboard use: JSON requests and NDJSON
+ * streams over a unix socket or TCP (bearer token, optional TLS). Errors
+ * come back as BerthError with the agent's code and hint; an agent that does
+ * not answer is one line naming the address and how to start one.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import { BerthError } from '../errors.js';
+
+export interface ClientOptions {
+  /** unix:///path, tcp://HOST:PORT or https://HOST:PORT */
+  host: string;
+  token?: string;
+  tlsCa?: string;
+  /** ms before a non-streaming request gives up (default 10 min: apply and build take time) */
+  timeoutMs?: number;
+}
+
+interface Target {
+  socketPath?: string;
+  hostname?: string;
+  port?: number;
+  tls: boolean;
+}
+
+/** Parses a --host value. */
+export function parseHost(host: string): Target {
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length), tls: false };
+  const m = /^(tcp|http|https):\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(host);
+  if (!m) throw new BerthError('E_BAD_HOST', `--host must be unix:///path or tcp://HOST:PORT (got ${host})`, { hint: 'e.g. --host tcp://10.0.0.5:7777 --token …' });
+  return { hostname: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]), tls: m[1] === 'https' };
+}
+
+/** A client of one agent. */
+export class ApiClient {
+  private readonly target: Target;
+
+  constructor(private readonly opts: ClientOptions) {
+    this.target = parseHost(opts.host);
+  }
+
+  private request(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<http.IncomingMessage> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const t = this.target;
+    const headers: Record<string, string> = { accept };
+    if (payload) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(payload.length);
+    }
+    if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+    const options: https.RequestOptions = {
+      method, path, headers,
+      ...(t.socketPath ? { socketPath: t.socketPath } : { hostname: t.hostname, port: t.port }),
+      ...(t.tls && this.opts.tlsCa ? { ca: readFileSync(this.opts.tlsCa) } : {}),
+    };
+    return new Promise((resolve, reject) => {
+      const req = (t.tls ? https : http).request(options, resolve);
+      req.on('error', (err: NodeJS.ErrnoException) => reject(this.unreachable(err)));
+      if (payload) req.write(payload);
+      req.end();
+    });
+  }
+
+  private unreachable(err: NodeJS.ErrnoException): BerthError {
+    const local = !!this.target.socketPath;
+    const why = err.code === 'EACCES' ? 'permission denied (the socket is root-only: use sudo)' : err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? 'no agent answers' : err.message;
+    return new BerthError('E_AGENT_UNREACHABLE', `${why} at ${this.opts.host}`, {
+      hint: local ? 'start one: berth agent --units ./units  (or: systemctl start berth)' : 'check the address, that the agent runs with --listen, and the network',
+      cause: err,
+    });
+  }
+
+  private static async readBody(res: http.IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  private static toError(status: number, text: string): BerthError {
+    try {
+      const b = JSON.parse(text) as { code?: string; message?: string; hint?: string; errors?: { message: string; file?: string; line?: number; column?: number; path?: string; hint?: string }[] };
+      const err = new BerthError(b.code ?? `E_HTTP_${status}`, b.message ?? text, b.hint ? { hint: b.hint } : {});
+      if (b.errors) (err as BerthError & { errors?: unknown }).errors = b.errors;
+      return err;
+    } catch {
+      return new BerthError(`E_HTTP_${status}`, `the agent answered ${status}: ${text.slice(0, 200)}`);
+    }
+  }
+
+  /** A JSON request; throws BerthError on a non-2xx answer. */
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.request(method, path, body);
+    const text = await ApiClient.readBody(res);
+    if ((res.statusCode ?? 500) >= 300) throw ApiClient.toError(res.statusCode ?? 500, text);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.call<T>('GET', path);
+  }
+
+  post<T>(path: string, body: unknown = {}): Promise<T> {
+    return this.call<T>('POST', path, body);
+  }
+
+  /**
+   * Streams an NDJSON response, calling `onValue` per line, until the server
+   * ends it or the returned `stop` is called. Resolves when the stream ends.
+   */
+  stream<T>(path: string, onValue: (v: T) => void): { done: Promise<void>; stop: () => void } {
+    let res: http.IncomingMessage | undefined;
+    let stopped = false;
+    const done = (async () => {
+      res = await this.request('GET', path, undefined, 'application/x-ndjson');
+      if (stopped) {
+        res.destroy();
+        return;
+      }
+      if ((res.statusCode ?? 500) >= 300) throw ApiClient.toError(res.statusCode ?? 500, await ApiClient.readBody(res));
+      let rest = '';
+      for await (const chunk of res) {
+        rest += (chunk as Buffer).toString('utf8');
+        let nl: number;
+        while ((nl = rest.indexOf('\n')) >= 0) {
+          const line = rest.slice(0, nl).trim();
+          rest = rest.slice(nl + 1);
+          if (line) onValue(JSON.parse(line) as T);
+        }
+      }
+    })().catch((err: unknown) => {
+      if (!stopped) throw err;
+    });
+    return {
+      done,
+      stop: () => {
+        stopped = true;
+        res?.destroy();
+      },
+    };
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * How errors leave the API: always JSON `{ code, message, hint?, … }` with
+ * the code from src/errors.ts, and an HTTP status derived from the code.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { BerthError, ConfigError } from '../errors.js';
+
+const STATUS: Record<string, number> = {
+  E_BAD_REQUEST: 400,
+  E_UNAUTHORIZED: 401,
+  E_UNIT_NOT_FOUND: 404,
+  E_IMAGE_NOT_FOUND: 404,
+  E_TAG_NOT_FOUND: 404,
+  E_NOT_FOUND: 404,
+  E_NOT_RUNNING: 409,
+  E_NOT_PAUSED: 409,
+  E_CONFLICT: 409,
+  E_APPLY_INVALID: 422,
+  E_ISOLATION_UNAVAILABLE: 422,
+  E_NOT_IMPLEMENTED: 501,
+};
+
+/** The HTTP status for an error code. */
+export function statusOf(err: unknown): number {
+  if (err instanceof ConfigError) return 422;
+  if (err instanceof BerthError) return STATUS[err.code] ?? (err.code.startsWith('E_DRIVER') ? 502 : 500);
+  return 500;
+}
+
+/** The JSON body for an error (a list of errors rides along for apply). */
+export function errorBody(err: unknown): Record<string, unknown> {
+  if (err instanceof BerthError) {
+    const body = err.toJSON();
+    const list = (err as { errors?: unknown[] }).errors;
+    if (Array.isArray(list)) body.errors = list.map((e) => (e instanceof BerthError ? e.toJSON() : { message: String(e) }));
+    return body;
+  }
+  return { code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Fastify error handler: request validation → 400 naming the field; BerthError → its status. */
+export function replyWithError(err: FastifyError | Error, _req: FastifyRequest, reply: FastifyReply): void {
+  const fe = err as FastifyError;
+  if (fe.validation) {
+    const first = fe.validation[0];
+    const field = first ? `${fe.validationContext ?? 'body'}${first.instancePath.replace(/\//g, '.')}` : fe.validationContext ?? 'body';
+    const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+    void reply.status(400).send({
+      code: 'E_BAD_REQUEST',
+      message: `${missing ? `${field}.${missing}` : field}: ${first?.message ?? fe.message}`,
+      field: missing ? `${field}.${missing}` : field,
+    });
+    return;
+  }
+  if (fe.statusCode && fe.statusCode < 500 && !(err instanceof BerthError)) {
+    void reply.status(fe.statusCode).send({ code: fe.statusCode === 404 ? 'E_NOT_FOUND' : 'E_BAD_REQUEST', message: fe.message });
+    return;
+  }
+  void reply.status(statusOf(err)).send(errorBody(err));
+}

@@ -1,0 +1,8 @@
+/**
+ * Route groups beyond the core (units, apply, events, system) that the
+ * agent serves. Add a group here to expose it.
+ */
+import type { RouteGroup } from '../server.js';
+
+/** Extra route groups, in registration order. */
+export const agentRoutes: RouteGroup[] = [];

@@ -1,0 +1,130 @@
+/**
+ * `berth agent`: open the host agent, re-attach to what runs, serve the API
+ * (unix socket, and TCP with a token when asked), apply the unit folder and
+ * keep applying it when it changes. SIGTERM/SIGINT end the agent and leave
+ * services running (unless stopOnExit); SIGHUP re-applies the folder.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { formatError } from '../errors.js';
+import { openHostAgent, hostSummary } from '../supervisor/host-agent.js';
+import { ApplyError } from '../supervisor/agent.js';
+import type { BerthEvent } from '../supervisor/events.js';
+import type { ApiContext } from './api-context.js';
+import { ensureToken } from './auth.js';
+import { buildApi, listenTcp, listenUnix, type RouteGroup } from './server.js';
+
+export interface ServeAgentOptions {
+  root: string;
+  socket: string;
+  unitsDir?: string;
+  listen?: string[];
+  tls?: { cert: string; key: string };
+  stopOnExit?: boolean;
+  watch?: boolean;
+  secretsDir?: string;
+  routes?: RouteGroup[];
+  /** one line per event on stderr (default true) */
+  logEvents?: boolean;
+}
+
+/** One human line for an event, as the agent's own log shows it. */
+export function eventLine(e: BerthEvent): string {
+  const { seq, time, type, ...rest } = e as BerthEvent & Record<string, unknown>;
+  const unit = typeof rest.unit === 'string' ? ` ${rest.unit}` : '';
+  delete rest.unit;
+  const detail = Object.entries(rest)
+    .filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `${new Date(time).toISOString()} #${seq} ${type}${unit}${detail ? ` ${detail}` : ''}`;
+}
+
+/** Runs the agent until a signal ends it. Resolves with the exit code. */
+export async function serveAgent(opts: ServeAgentOptions): Promise<number> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const host = await openHostAgent({ root: opts.root, ...(opts.secretsDir ? { secretsDir: opts.secretsDir } : {}) });
+  const { agent } = host;
+  if (opts.logEvents !== false) agent.ledger.subscribe((e) => log(eventLine(e)));
+  const startedAt = Date.now();
+  const listening: string[] = [];
+  const unitsDir = opts.unitsDir ? resolve(opts.unitsDir) : undefined;
+  const ctx: ApiContext = {
+    agent,
+    log,
+    uploadDir: (hash) => join(opts.root, 'uploads', hash),
+    async info() {
+      const iso = await host.isolations();
+      return {
+        ...hostSummary(),
+        pid: process.pid,
+        startedAt,
+        root: opts.root,
+        ...(unitsDir ? { unitsDir } : {}),
+        isolations: Object.fromEntries(Object.entries(iso).map(([k, v]) => [k, { ok: v.ok, detail: v.detail }])),
+        cgroup: host.cgroupMode(),
+        listen: listening,
+      };
+    },
+  };
+
+  const recovered = await agent.recover();
+  agent.ledger.append({ type: 'agent.started', version: hostSummary().version, pid: process.pid, recovered });
+
+  const apps: FastifyInstance[] = [];
+  const unixApp = await buildApi(ctx, { routes: opts.routes ?? [] });
+  await listenUnix(unixApp, opts.socket);
+  apps.push(unixApp);
+  listening.push(`unix://${opts.socket}`);
+  for (const url of opts.listen ?? []) {
+    const token = ensureToken(opts.root);
+    const app = await buildApi(ctx, { token, ...(opts.tls ? { tls: opts.tls } : {}), routes: opts.routes ?? [] });
+    await listenTcp(app, url);
+    apps.push(app);
+    listening.push(`${opts.tls ? 'https' : 'tcp'}://${url.replace(/^tcp:\/\//, '')}`);
+  }
+  log(`berth agent ${hostSummary().version}: pid ${process.pid}, root ${opts.root}, listening on ${listening.join(', ')}; re-attached ${recovered} instance(s)`);
+
+  const applyFolder = async (why: string) => {
+    if (!unitsDir) return;
+    try {
+      const r = await agent.apply(unitsDir);
+      log(`apply (${why}): ${r.plan.actions.filter((a) => a.kind !== 'none').length} change(s)`);
+    } catch (err) {
+      log(`apply (${why}) failed; running services are unchanged:`);
+      const list = err instanceof ApplyError ? err.errors : [err];
+      for (const e of list) log(`  ${formatError(e).replace(/\n/g, '\n  ')}`);
+    }
+  };
+  await applyFolder('start');
+
+  let watcher: FSWatcher | undefined;
+  if (unitsDir && opts.watch !== false) {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      watcher = watch(unitsDir, { recursive: true }, () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => void applyFolder('files changed'), 500);
+      });
+    } catch (err) {
+      log(`cannot watch ${unitsDir} (${(err as Error).message}); send SIGHUP to re-apply`);
+    }
+  }
+
+  return new Promise<number>((resolveExit) => {
+    let ending = false;
+    const end = async (signal: string) => {
+      if (ending) return;
+      ending = true;
+      log(`${signal}: agent stopping${opts.stopOnExit ? ' and stopping every unit' : '; units keep running'}`);
+      watcher?.close();
+      for (const app of apps) await app.close().catch(() => undefined);
+      await host.close(opts.stopOnExit ?? false).catch((e: unknown) => log(formatError(e)));
+      resolveExit(0);
+    };
+    process.on('SIGTERM', () => void end('SIGTERM'));
+    process.on('SIGINT', () => void end('SIGINT'));
+    process.on('SIGHUP', () => void applyFolder('SIGHUP'));
+  });
+}

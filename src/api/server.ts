@@ -1,0 +1,99 @@
+/**
+ * The agent's HTTP/1.1 JSON API (fastify). One app per listener: the unix
+ * socket (mode 0660, root) trusts its peers as the file mode says; a TCP
+ * listener exists only with a bearer token, optionally with TLS.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import { BerthError } from '../errors.js';
+import { VERSION } from '../version.js';
+import type { ApiContext } from './api-context.js';
+import { checkBearer } from './auth.js';
+import { replyWithError } from './error-reply.js';
+import { registerApplyRoutes } from './routes/apply.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { registerUnitRoutes } from './routes/units.js';
+import { ErrorSchema } from './schemas.js';
+
+/** Extra route groups (containers, images, docker compat…) plug in here. */
+export type RouteGroup = (app: FastifyInstance, ctx: ApiContext) => void;
+
+export interface BuildApiOptions {
+  /** require this bearer token on every request */
+  token?: string;
+  tls?: { cert: string; key: string };
+  routes?: RouteGroup[];
+}
+
+/** Builds the API app (not listening yet). */
+export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024 * 1024,
+    ...(options.tls ? { https: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } } : {}),
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'berth agent API', version: VERSION, description: 'Units, events, containers and images of one berth host.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  app.addSchema(ErrorSchema);
+  app.setErrorHandler(replyWithError);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ code: 'E_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}`, hint: 'see GET /v1/openapi.json' });
+  });
+  if (options.token) {
+    const token = options.token;
+    app.addHook('onRequest', async (req, reply) => {
+      if (checkBearer(req.headers.authorization, token)) return;
+      ctx.log(`api: 401 ${req.method} ${req.url} from ${req.ip} (${req.headers.authorization ? 'wrong token' : 'no token'})`);
+      await reply.status(401).send({ code: 'E_UNAUTHORIZED', message: 'a valid bearer token is required', hint: 'pass --token or set BERTH_TOKEN (the agent keeps it in <root>/api-token)' });
+    });
+  }
+  registerSystemRoutes(app, ctx);
+  registerUnitRoutes(app, ctx);
+  registerApplyRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
+  for (const group of options.routes ?? []) group(app, ctx);
+  await app.ready();
+  return app;
+}
+
+/** True when something answers on a unix socket (another agent). */
+function socketAlive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Listens on a unix socket (0660); a stale socket file is replaced, a live one is an error. */
+export async function listenUnix(app: FastifyInstance, path: string): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+  if (existsSync(path)) {
+    if (await socketAlive(path)) {
+      throw new BerthError('E_AGENT_RUNNING', `another agent already listens on ${path}`, { hint: 'stop it first, or give this one its own --root and --socket' });
+    }
+    unlinkSync(path);
+  }
+  await app.listen({ path });
+  chmodSync(path, 0o660);
+}
+
+/** Listens on tcp://HOST:PORT (the app must have been built with a token). */
+export async function listenTcp(app: FastifyInstance, url: string): Promise<string> {
+  const m = /^tcp:\/\/(\[[^\]]+\]|[^:]+):(\d+)$/.exec(url);
+  if (!m) throw new BerthError('E_BAD_LISTEN', `--listen must look like tcp://HOST:PORT (got ${url})`);
+  const host = m[1]!.replace(/^\[|\]$/g, '');
+  return app.listen({ host, port: Number(m[2]) });
+}

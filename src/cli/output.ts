@@ -1,0 +1,55 @@
+/**
+ * Output helpers for CLI verbs: aligned tables for people, JSON for scripts,
+ * colour only on a TTY and never with NO_COLOR.
+ */
+
+/** True when stdout may get ANSI colours. */
+export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+}
+
+const CODES: Record<string, [number, number]> = { red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39], dim: [2, 22], bold: [1, 22] };
+
+/** Wraps text in a colour when colours are on. */
+export function paint(color: keyof typeof CODES, text: string, on = useColor()): string {
+  const c = CODES[color];
+  return on && c ? `\x1b[${c[0]}m${text}\x1b[${c[1]}m` : text;
+}
+
+// eslint-disable-next-line no-control-regex
+const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+
+/** Formats rows as aligned columns (2 spaces apart), the header first. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - visible(c)))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Prints a value as pretty JSON. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** "3m", "2h13m", "4s" from milliseconds. */
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
+  return `${Math.floor(h / 24)}d`;
+}
+
+/** A state word with its symbol (reads without colour) and colour. */
+export function stateLabel(state: string, on = useColor()): string {
+  const map: Record<string, [string, keyof typeof CODES]> = {
+    running: ['▲', 'green'], healthy: ['▲', 'green'], unhealthy: ['▲', 'yellow'], starting: ['…', 'cyan'],
+    waiting: ['◷', 'cyan'], paused: ['●', 'blue'], stopping: ['…', 'yellow'], exited: ['■', 'dim'],
+    'backing-off': ['↻', 'yellow'], 'crash-looping': ['↻', 'red'], failed: ['✕', 'red'], completed: ['✓', 'dim'], created: ['○', 'dim'],
+  };
+  const [sym, color] = map[state] ?? ['?', 'dim'];
+  return paint(color, `${sym} ${state}`, on);
+}

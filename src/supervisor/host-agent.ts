@@ -1,0 +1,155 @@
+/**
+ * The composition root of a real agent: the image store, the CNI networker,
+ * the container and process drivers, the ledger and the Agent, wired
+ * together with the functions the Agent needs (load+render a folder, check
+ * images, write rendered files, build an InstanceSpec).
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { hostname, release } from 'node:os';
+import { join } from 'node:path';
+import { loadDesired } from '../config/plan-desired.js';
+import { collectHostFacts } from '../config/host-facts.js';
+import { defaultSecretsDir } from '../config/secrets.js';
+import type { UnitSpec } from '../config/unit-spec.js';
+import { BerthError } from '../errors.js';
+import { resolveImage } from '../image/base-images.js';
+import { ImageStore } from '../image/image-store.js';
+import { ContainerDriver } from '../runtime/container/driver.js';
+import type { Availability, Driver, InstanceSpec } from '../runtime/driver.js';
+import { CniNetworker } from '../runtime/network/cni-networker.js';
+import { ProcessDriver } from '../runtime/process/driver.js';
+import { VERSION } from '../version.js';
+import { Agent, type DesiredSet } from './agent.js';
+import { systemClock } from './clock.js';
+import { CONFIG_MOUNT, renderedDir, templateLinkLayer, writeRenderedFiles } from './instance-files.js';
+import { buildInstanceSpec, parseEnvFile } from './instance-spec.js';
+import { Ledger } from './ledger.js';
+import { createUnitHealth } from './unit-health.js';
+import { parseLogText } from './unit-logs.js';
+
+export interface HostAgentOptions {
+  root: string;
+  secretsDir?: string;
+  maxConcurrentStarts?: number;
+}
+
+/** A running agent's parts, for the API and the `agent` command. */
+export interface HostAgent {
+  agent: Agent;
+  images: ImageStore;
+  isolations(): Promise<Record<string, Availability>>;
+  cgroupMode(): string;
+  close(stopUnits: boolean): Promise<void>;
+}
+
+const NOT_YET: Record<string, string> = {
+  vm: 'isolation vm (QEMU guests) is not available in this berth yet; use isolation: container for now',
+  systemd: 'isolation systemd (transient systemd units) is not available in this berth yet; use isolation: container or process',
+};
+
+/** Describes the cgroup set-up of this host in a few words. */
+function detectCgroupMode(): string {
+  if (existsSync('/sys/fs/cgroup/cgroup.controllers')) return 'v2 (unified)';
+  if (existsSync('/sys/fs/cgroup/unified/cgroup.controllers')) return 'v1 + cgroup2 (hybrid)';
+  return 'v1';
+}
+
+/** Opens everything under `root` and returns an agent that has not recovered or applied yet. */
+export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> {
+  const root = opts.root;
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  const images = await ImageStore.open(root);
+  const networker = new CniNetworker({ root: join(root, 'network') });
+  const drivers: Record<string, Driver> = {
+    container: new ContainerDriver({ root, networker }),
+    process: new ProcessDriver({ root: join(root, 'process') }),
+  };
+  const availability = new Map<string, Promise<Availability>>();
+  const available = (kind: string) => {
+    if (!availability.has(kind)) availability.set(kind, drivers[kind]!.available().catch((e: unknown) => ({ ok: false, detail: String(e) })));
+    return availability.get(kind)!;
+  };
+  const ledger = Ledger.open({ dir: join(root, 'ledger') });
+  const secretsDir = opts.secretsDir ?? defaultSecretsDir(root);
+  const volumesDir = join(root, 'volumes');
+
+  const loadSet = async (dir: string): Promise<DesiredSet> => {
+    const r = await loadDesired(dir, { secretsDir, facts: collectHostFacts() });
+    return { units: r.desired, errors: r.errors, secrets: r.secretValues };
+  };
+
+  const prepare = async (spec: UnitSpec, id: string): Promise<InstanceSpec> => {
+    const envFiles = spec.run.envFiles.map((f) => parseEnvFile(readFileSync(f, 'utf8')));
+    for (const v of spec.volumes) if (v.type === 'named') mkdirSync(join(volumesDir, v.name, '_data'), { recursive: true });
+    if (spec.isolation === 'process') {
+      const inst = buildInstanceSpec(spec, id, { envFiles, volumesDir });
+      if (spec.templates.length) inst.env.BERTH_CONFIG_DIR = renderedDir(root, spec.name);
+      return inst;
+    }
+    if (!spec.image) throw new BerthError('E_NO_IMAGE', `${spec.name} has no image`, { hint: 'add image: { from: busybox }' });
+    const image = await resolveImage(images, spec.image.from);
+    const layers = await images.layerDirs(image);
+    const links = templateLinkLayer(root, spec.name, spec.templates.map((t) => t.dest));
+    const extraMounts = spec.templates.length ? [{ type: 'bind' as const, source: renderedDir(root, spec.name), target: CONFIG_MOUNT, readonly: true }] : [];
+    return buildInstanceSpec(spec, id, {
+      image: image.config.config ?? {},
+      layers: links ? [links, ...layers] : layers,
+      envFiles,
+      volumesDir,
+      extraMounts,
+    });
+  };
+
+  const agent = new Agent({
+    root,
+    ledger,
+    clock: systemClock,
+    random: Math.random,
+    driverFor: (spec) => NOT_YET[spec.isolation] ? { unavailable: NOT_YET[spec.isolation]! } : drivers[spec.isolation] ?? { unavailable: `unknown isolation ${spec.isolation}` },
+    loadDesired: loadSet,
+    preflight: async (unit) => {
+      const spec = unit.spec;
+      if (spec.kind === 'network' || spec.kind === 'volume') return undefined;
+      const a = await available(spec.isolation);
+      if (!a.ok) return new BerthError('E_ISOLATION_UNAVAILABLE', `${spec.name}: isolation ${spec.isolation} does not work here: ${a.detail}`, a.hint ? { hint: a.hint } : {});
+      if (spec.isolation !== 'container') return undefined;
+      if (spec.image?.build) return new BerthError('E_BUILD_UNAVAILABLE', `${spec.name}: image.build is not supported by this agent yet`, { hint: `build it with \`berth build -t ${spec.name} ${spec.image.context ?? '.'}\` and use image: { from: ${spec.name} }` });
+      if (!spec.image) return undefined;
+      try {
+        await resolveImage(images, spec.image.from);
+        return undefined;
+      } catch (err) {
+        return err instanceof BerthError ? new BerthError(err.code, `${spec.name}: ${err.message}`, err.hint ? { hint: err.hint } : {}) : new BerthError('E_IMAGE', `${spec.name}: ${String(err)}`);
+      }
+    },
+    installFiles: async (unit) => writeRenderedFiles(root, unit.spec.name, unit.files),
+    prepare,
+    logTail: async (handle, n) => {
+      if (!handle.logPath || !existsSync(handle.logPath)) return [];
+      return parseLogText(readFileSync(handle.logPath, 'utf8')).slice(-n).map((l) => l.text);
+    },
+    healthFor: (sup) => createUnitHealth(sup, sup.driver, systemClock, (e) => ledger.append(e)),
+    maxConcurrentStarts: opts.maxConcurrentStarts ?? 4,
+  });
+
+  return {
+    agent,
+    images,
+    async isolations() {
+      const out: Record<string, Availability> = {};
+      for (const kind of Object.keys(drivers)) out[kind] = await available(kind);
+      for (const [kind, why] of Object.entries(NOT_YET)) out[kind] = { ok: false, detail: why };
+      return out;
+    },
+    cgroupMode: detectCgroupMode,
+    async close(stopUnits) {
+      await agent.close(stopUnits);
+      ledger.close();
+    },
+  };
+}
+
+/** Host facts for /v1/info that do not depend on the agent. */
+export function hostSummary(): { hostname: string; kernel: string; version: string } {
+  return { hostname: hostname(), kernel: release(), version: VERSION };
+}

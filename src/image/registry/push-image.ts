@@ -55,11 +55,13 @@ export async function pushImage(store: ImageStore, source: string, dest: string 
   const blobs = [{ ...m.config, kind: 'config' as const }, ...m.layers.map((l) => ({ ...l, kind: 'layer' as const }))];
   const name = formatReference({ domain: ref.domain, path: ref.path, tag });
   emit({ type: 'resolved', ref: name, digest, blobs: blobs.map((b) => ({ digest: b.digest, size: b.size, kind: b.kind })) });
+  // An image pulled from (or pushed to) another repository of this registry can have its blobs mounted, not uploaded.
+  const mountFrom = opts.mountFrom ?? image.names.map((n) => parseReference(n)).find((r) => r.domain === ref.domain && r.path !== ref.path)?.path;
   let uploaded = 0;
   let skipped = 0;
   for (const b of blobs) {
     const outcome = await client.putBlob(ref.path, { digest: b.digest, size: b.size }, () => Readable.from(streamBlob(store, b.digest)), {
-      mountFrom: opts.mountFrom, chunkSize: opts.chunkSize, signal: opts.signal,
+      mountFrom, chunkSize: opts.chunkSize, signal: opts.signal,
       onProgress: (p) => emit({ type: 'blob', digest: b.digest, kind: b.kind, done: p.done, total: b.size }),
     });
     if (outcome === 'uploaded') uploaded++;

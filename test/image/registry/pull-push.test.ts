@@ -177,7 +177,9 @@ test('interop: skopeo inspects what berth pushed; berth pulls what skopeo pushed
   const img = await seed(repo, 'v1');
   await pullImage(store, `${reg.host}/${repo}:v1`, { root, insecure: true });
   const dest = `${reg.host}/${repo}/copy:v2`;
-  const pushed = await pushImage(store, `${reg.host}/${repo}:v1`, dest, { root, insecure: true });
+  const events: TransferEvent[] = [];
+  const pushed = await pushImage(store, `${reg.host}/${repo}:v1`, dest, { root, insecure: true, onEvent: (e) => events.push(e) });
+  assert.ok(events.some((e) => e.type === 'blob-done' && e.kind === 'layer' && e.outcome === 'mounted'), 'layers are mounted from the repository the image came from');
   const { stdout } = await run('skopeo', ['inspect', '--tls-verify=false', `docker://${dest}`]);
   const seen = JSON.parse(stdout) as { Digest: string; Layers: string[] };
   assert.is(seen.Digest, pushed.digest);

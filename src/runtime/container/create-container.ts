@@ -11,7 +11,7 @@ import type { AttachRequest, Networker } from '../network/networker.js';
 import { cgroupsPathOf } from './cgroup.js';
 import { checkSpec } from './check-spec.js';
 import { startConmon } from './conmon.js';
-import { findExecutable } from './find-executable.js';
+import { findExecutable, resolveInRoot } from './find-executable.js';
 import { containerPaths, type ContainerHandleData } from './handle.js';
 import { buildOciConfig, DEFAULT_PATH } from './oci-config.js';
 import type { OciRuntime } from './oci-runtime.js';
@@ -89,6 +89,9 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
     const path = spec.env.PATH ?? DEFAULT_PATH;
     const binds = spec.mounts.flatMap((m) => (m.type === 'bind' ? [{ source: m.source, target: m.target }] : []));
     if (findExecutable(p.rootfs, command, path, spec.workdir ?? '/', binds) === null) {
+      if (command.startsWith('/') && resolveInRoot(p.rootfs, command) !== null && !binds.some((b) => command.startsWith(`${b.target}/`))) {
+        fail(spec, 'E_COMMAND_NOT_EXECUTABLE', `\`${command}\` in the image is not an executable file`, 'check run.command (or chmod +x it in the image)');
+      }
       const where = command.includes('/') ? `at ${command} in the image` : "in the image's PATH";
       fail(spec, 'E_COMMAND_NOT_FOUND', `executable file \`${command}\` not found ${where}`, `check run.command, or the image's contents (PATH=${path})`);
     }
@@ -122,7 +125,7 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
       exitDir: p.exitDir, persistDir: p.persistDir, socketDir: p.dir,
     });
     data.conmonPid = Number(readOr(p.conmonPidFile, '0').trim()) || 0;
-    if (!sync.ok) fail(spec, 'E_RUNTIME_CREATE', `${ctx.runtime.info.name} could not create container ${spec.id}: ${sync.message}`, 'see the message above; the container was not started');
+    if (!sync.ok) fail(spec, 'E_RUNTIME_CREATE', `${ctx.runtime.info.name} could not create container ${spec.id}: ${sync.message}`, 'the runtime names what it could not do: check run.workdir, run.user and the volumes of the unit');
     const started = await ctx.runtime.start(spec.id);
     if (started.code !== 0) fail(spec, 'E_RUNTIME_START', `${ctx.runtime.info.name} could not start container ${spec.id}: ${started.stderr.trim()}`);
     const handle: Handle = { id: spec.id, unit: spec.unit, driver: 'container', pid: sync.pid, startedAt: Date.now(), logPath: p.logPath, data: { ...data } };

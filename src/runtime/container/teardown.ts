@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { AttachRequest, Networker } from '../network/networker.js';
 import { cgroupPids, killCgroup, removeCgroups } from './cgroup.js';
+import { readExitStatus } from './exit-file.js';
 import { containerPaths } from './handle.js';
 import { deleteNetns } from './netns.js';
 import type { OciRuntime } from './oci-runtime.js';
@@ -66,8 +67,8 @@ export async function teardown(root: string, id: string, runtime: OciRuntime, ne
   left.push(...removeCgroups(id).map((d) => `cgroup ${d}`));
   const conmon = liveConmonPid(root, id);
   if (conmon !== null) {
-    // conmon exits on its own once the container is gone; give it a moment to write the exit file
-    for (let i = 0; i < 50 && processAlive(conmon, id); i++) await sleep(10);
+    // conmon exits on its own once the container is gone; give it a moment to write the exit file, no more
+    for (let i = 0; i < 50 && processAlive(conmon, id) && readExitStatus(p.exitFile) === null; i++) await sleep(10);
     if (processAlive(conmon, id)) {
       try {
         process.kill(conmon, 'SIGKILL');

@@ -10,10 +10,17 @@
  * numbering continues from the last good line (or the segment's name when
  * it is empty), so `seq` never repeats and never skips across restarts.
  *
- * I/O is synchronous on purpose: one writer, strict order, and `follow`
- * (backlog, then live) has no gap because nothing can append in between.
+ * Writes are synchronous on purpose: one writer, strict order, and `follow`
+ * (backlog, then live) has no gap because nothing can append in between. A
+ * completed write(2) already survives `kill -9` of the agent (page cache);
+ * fsync is for power loss, and how it is paid is `durability`:
+ * - `each` (default): fsync inside `append`, then subscribers hear of it;
+ * - `batch`: `append` returns after the write; one background fdatasync
+ *   covers everything appended meanwhile (group commit), and subscribers
+ *   hear of events only once they are on disk. `flush()` waits for it. The
+ *   agent's event loop then never blocks on the disk.
  */
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { looksLikeEvent, type BerthEvent, type EventBody } from './events.js';
 
@@ -27,8 +34,10 @@ export interface LedgerOptions {
   /** how many recent events to keep in memory for fast reads (default 4096) */
   cacheSize?: number;
   now?: () => number;
-  /** fsync every append (default true); tests of rotation may turn it off */
+  /** fsync at all (default true); tests may turn it off */
   fsync?: boolean;
+  /** `each`: fsync in append (default); `batch`: group commit in the background (see above) */
+  durability?: 'each' | 'batch';
 }
 
 /** Which events a subscriber wants. */
@@ -57,13 +66,20 @@ export class Ledger {
   private size = 0;
   private last = 0;
   private cache: BerthEvent[] = [];
-  private listeners = new Set<{ fn: EventListener; filter: EventFilter }>();
+  private listeners = new Set<{ fn: EventListener; filter: EventFilter; after: number }>();
+  /** batch mode: events written but not yet fsync'd (hence not yet told) */
+  private unsynced: BerthEvent[] = [];
+  /** batch mode: the events the running fdatasync covers */
+  private inflight: BerthEvent[] = [];
+  private syncing = false;
+  private syncWaiters: (() => void)[] = [];
+  private closeAfterSync: number[] = [];
   private readonly opts: Required<LedgerOptions>;
   /** how many torn or bad lines were cut off at open (0 after a clean stop) */
   readonly repaired: number;
 
   private constructor(opts: LedgerOptions) {
-    this.opts = { maxSegmentBytes: 1 << 20, maxSegments: 8, cacheSize: 4096, now: Date.now, fsync: true, ...opts };
+    this.opts = { maxSegmentBytes: 1 << 20, maxSegments: 8, cacheSize: 4096, now: Date.now, fsync: true, durability: 'each', ...opts };
     mkdirSync(this.opts.dir, { recursive: true });
     this.segments = readdirSync(this.opts.dir).flatMap((n) => (SEGMENT.test(n) ? [Number(SEGMENT.exec(n)![1])] : [])).sort((a, b) => a - b);
     this.repaired = this.recover();
@@ -84,7 +100,7 @@ export class Ledger {
     return this.segments[0] ?? this.last + 1;
   }
 
-  /** Stores an event: numbers it, writes and fsyncs it, then tells subscribers. */
+  /** Stores an event: numbers it, writes it, fsyncs it (now or batched), then tells subscribers. */
   append(body: EventBody & { time?: number }): BerthEvent {
     if (this.fd < 0) throw new Error('ledger is closed');
     const event = { ...body, seq: this.last + 1, time: body.time ?? this.opts.now() } as BerthEvent;
@@ -92,15 +108,54 @@ export class Ledger {
     const bytes = Buffer.byteLength(line);
     if (this.size > 0 && this.size + bytes > this.opts.maxSegmentBytes) this.rotate(event.seq);
     writeSync(this.fd, line);
-    if (this.opts.fsync) fsyncSync(this.fd);
     this.size += bytes;
     this.last = event.seq;
     this.remember(event);
-    for (const l of [...this.listeners]) {
-      if (!matchesFilter(event, l.filter)) continue;
-      try { l.fn(event); } catch { /* a subscriber's bug must not break the ledger */ }
+    if (this.opts.durability === 'batch' && this.opts.fsync) {
+      this.unsynced.push(event);
+      this.syncInBackground();
+    } else {
+      if (this.opts.fsync) fsyncSync(this.fd);
+      this.tell([event]);
     }
     return event;
+  }
+
+  /** Resolves once every event appended so far is on disk (and told to subscribers). */
+  flush(): Promise<void> {
+    if (this.unsynced.length === 0 && !this.syncing) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  private syncInBackground(): void {
+    if (this.syncing) return; // the running sync's callback starts the next one
+    this.syncing = true;
+    this.inflight = this.unsynced.splice(0);
+    fdatasync(this.fd, () => {
+      // an error here means the disk failed under us; the next append's write will throw
+      this.syncing = false;
+      for (const fd of this.closeAfterSync.splice(0)) closeSync(fd);
+      this.tell(this.inflight.splice(0)); // empty when rotate/close synced and told them first
+      if (this.unsynced.length && this.fd >= 0) { this.syncInBackground(); return; }
+      this.tell(this.unsynced.splice(0));
+      for (const w of this.syncWaiters.splice(0)) w();
+    });
+  }
+
+  /** Rotation and close: sync now and tell, in order, what the background sync had not told yet. */
+  private syncNow(): void {
+    if (this.opts.fsync && (this.inflight.length || this.unsynced.length)) fsyncSync(this.fd);
+    this.tell(this.inflight.splice(0));
+    this.tell(this.unsynced.splice(0));
+  }
+
+  private tell(events: BerthEvent[]): void {
+    for (const event of events) {
+      for (const l of [...this.listeners]) {
+        if (event.seq <= l.after || !matchesFilter(event, l.filter)) continue;
+        try { l.fn(event); } catch { /* a subscriber's bug must not break the ledger */ }
+      }
+    }
   }
 
   /** Exactly the kept events with seq > `seq`, oldest first (at most `limit`, filtered). */
@@ -125,20 +180,30 @@ export class Ledger {
 
   /** Calls `fn` for every new event that matches; returns the unsubscribe function. */
   subscribe(fn: EventListener, filter: EventFilter = {}): () => void {
-    const entry = { fn, filter };
+    return this.listen(fn, filter, 0);
+  }
+
+  private listen(fn: EventListener, filter: EventFilter, after: number): () => void {
+    const entry = { fn, filter, after };
     this.listeners.add(entry);
     return () => this.listeners.delete(entry);
   }
 
   /** Delivers the backlog after `seq`, then live events, with no gap and no duplicate. */
   follow(seq: number, fn: EventListener, filter: EventFilter = {}): () => void {
-    for (const e of this.since(seq, filter)) fn(e);
-    return this.subscribe(fn, filter);
+    const backlog = this.since(seq, filter);
+    for (const e of backlog) fn(e);
+    // in batch mode the backlog may hold events not yet told: skip them when they are
+    return this.listen(fn, filter, backlog.length ? backlog[backlog.length - 1]!.seq : seq);
   }
 
-  /** Closes the file; further appends throw. */
+  /** Syncs and closes the file; further appends throw. */
   close(): void {
-    if (this.fd >= 0) closeSync(this.fd);
+    if (this.fd >= 0) {
+      this.syncNow();
+      if (this.syncing) this.closeAfterSync.push(this.fd); // the background fdatasync still uses it
+      else closeSync(this.fd);
+    }
     this.fd = -1;
     this.listeners.clear();
   }
@@ -175,7 +240,9 @@ export class Ledger {
   }
 
   private rotate(nextSeq: number): void {
-    closeSync(this.fd);
+    this.syncNow();
+    if (this.syncing) this.closeAfterSync.push(this.fd);
+    else closeSync(this.fd);
     this.openSegment(nextSeq);
     while (this.segments.length > this.opts.maxSegments) {
       rmSync(join(this.opts.dir, segName(this.segments.shift()!)), { force: true });

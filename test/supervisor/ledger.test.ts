@@ -123,16 +123,35 @@ test('subscribers get live events; follow() gives backlog then live without gaps
   l.close();
 });
 
+test('batch durability: append returns at once; subscribers hear after the group fsync, in order', async () => {
+  const dir = tmp();
+  const l = Ledger.open({ dir, durability: 'batch', maxSegmentBytes: 900 });
+  const heard: number[] = [];
+  l.subscribe((e) => heard.push(e.seq));
+  for (let i = 0; i < 30; i++) l.append(started('web', i)); // crosses several rotations
+  const followed: number[] = [];
+  l.follow(25, (e) => followed.push(e.seq));
+  await l.flush();
+  assert.equal(heard, Array.from({ length: 30 }, (_, i) => i + 1));
+  assert.equal(followed, [26, 27, 28, 29, 30], 'backlog then live, no duplicate');
+  l.append(started('web', 30));
+  l.close(); // syncs and tells what is pending
+  assert.is(heard[heard.length - 1], 31);
+  const again = Ledger.open({ dir });
+  assert.equal(again.since(0).map((e) => e.seq), Array.from({ length: 31 }, (_, i) => i + 1));
+  again.close();
+});
+
 test('kill -9 while appending: every acknowledged event is there, in order, no gaps', async () => {
   const dir = tmp();
-  const writer = `
+  const writer = (round: number) => `
     import { Ledger } from ${JSON.stringify(new URL('../../src/supervisor/ledger.ts', import.meta.url).pathname)};
-    const l = Ledger.open({ dir: ${JSON.stringify(dir)}, maxSegmentBytes: 4096, maxSegments: 1000 });
+    const l = Ledger.open({ dir: ${JSON.stringify(dir)}, maxSegmentBytes: 4096, maxSegments: 1000, durability: '${round ? 'batch' : 'each'}' });
     for (let i = 0; ; i++) { const e = l.append({ type: 'unit.started', unit: 'web', instance: 'web-' + i }); process.stdout.write(e.seq + '\\n'); }
   `;
   let acked = 0;
   for (let round = 0; round < 2; round++) {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer(round)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;

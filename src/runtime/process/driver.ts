@@ -94,6 +94,7 @@ export class ProcessDriver implements Driver {
     if (!first.startsWith('started ')) {
       const why = first.startsWith('error ') ? first.slice(6) : readFileSync(join(dir, 'shim.log'), 'utf8').trim() || 'the shim exited';
       await cgroup.remove();
+      rmSync(dir, { recursive: true, force: true }); // no handle was given out: nobody else would clean it
       throw new DriverError('E_PROCESS_START', `${spec.unit}: ${why}`, { unit: spec.unit }, { hint: 'check run.command: the program must exist on the host and be executable' });
     }
     const pid = Number(first.slice(8));

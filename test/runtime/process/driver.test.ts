@@ -86,6 +86,7 @@ test('a command that cannot run fails start() with a DriverError', async () => {
     assert.is((e as DriverError).code, 'E_PROCESS_START');
     assert.match((e as Error).message, 'cannot run /nonexistent/program');
   }
+  assert.not.ok(existsSync(join(root, `${tag}-${n}`)), 'a failed start leaves nothing behind');
 });
 
 test('limits are written to the cgroup and enforced (pids)', async () => {

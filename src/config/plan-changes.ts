@@ -8,7 +8,7 @@ import { createTwoFilesPatch } from 'diff';
 import { changedFields, fieldEffect } from './plan-fields.js';
 import { startOrder } from './plan-order.js';
 import type { Action, ActionKind, DesiredUnit, FileDiff, ObservedFile, ObservedUnit, Plan } from './plan-types.js';
-import { redact } from './redact.js';
+import { redact, redactDeep } from './redact.js';
 import type { RenderedFile } from './render-unit.js';
 import type { UnitSpec } from './unit-spec.js';
 
@@ -47,7 +47,8 @@ interface Change { strength: number; reason: string }
 
 /** Compares one unit's two versions. */
 function compareUnit(want: DesiredUnit, had: ObservedUnit, secrets: string[]): Action {
-  const fields = changedFields(had.spec, want.spec);
+  // stored specs carry ••• where a secret was rendered into a string (toObservedUnit), so compare redacted forms
+  const fields = changedFields(redactDeep(had.spec, secrets), redactDeep(want.spec, secrets));
   const changes: Change[] = [];
   const isJob = want.spec.kind === 'job';
   const restartFields = fields.filter((f) => fieldEffect(f) === 'restart');

@@ -107,6 +107,12 @@ test('secrets never appear in diffs or reasons', () => {
   assert.is(b.diffs[0]!.unified, '(only secret values changed)\n');
 });
 
+test('a stored spec with ••• in place of a rendered secret compares equal', () => {
+  const live = { ...base, run: { ...base.run, env: { TOKEN: 'tok-123456' } } };
+  const stored = { ...base, run: { ...base.run, env: { TOKEN: '•••' } } };
+  assert.is(planChanges([want(live)], [had(stored)], { secretValues: ['tok-123456'] }).actions[0]!.kind, 'none');
+});
+
 const dep = (name: string, on: string, condition: 'healthy' | 'started' | 'completed') => makeSpec(name, { after: [{ unit: on, condition }] });
 
 test('dependents restart after a restarted unit (healthy, started; transitively; not completed)', () => {

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BerthError } from '../../src/errors.js';
-import { appliedStatePath, parseAppliedState, readAppliedState } from '../../src/config/plan-state.js';
+import { statSync } from 'node:fs';
+import { appliedStatePath, parseAppliedState, readAppliedState, toObservedUnit, writeAppliedState } from '../../src/config/plan-state.js';
+import { sha256 } from '../../src/config/render-unit.js';
 import { makeSpec } from './spec-helper.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bt-state-'));
@@ -17,6 +19,17 @@ test('reads what was written (the agent uses the same format)', async () => {
   const units = [{ spec: makeSpec('web'), files: [{ dest: '/x', sha256: 'ab' }], state: 'running' }];
   writeFileSync(appliedStatePath(root), JSON.stringify(units));
   assert.equal(await readAppliedState(root), units);
+});
+
+test('toObservedUnit stores redacted content; writeAppliedState round-trips, 0600', async () => {
+  const content = 'pw=hunter22\n';
+  const o = toObservedUnit({ spec: makeSpec('web'), files: [{ dest: '/x', content, mode: 0o644, onChange: 'reload', src: 'x.njk', sha256: sha256(content) }] }, ['hunter22'], 'running');
+  assert.equal(o.files, [{ dest: '/x', sha256: sha256(content), mode: 0o644, content: 'pw=•••\n' }]);
+  const dir = join(root, 'w');
+  (await import('node:fs')).mkdirSync(dir);
+  await writeAppliedState(dir, [o]);
+  assert.equal(await readAppliedState(dir), [o]);
+  assert.is(statSync(appliedStatePath(dir)).mode & 0o777, 0o600);
 });
 
 test('bad JSON or a wrong shape is a BerthError naming the file', () => {

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { register } from '../../../src/cli/commands/plan.js';
 import { loadDesired } from '../../../src/config/plan-desired.js';
 import { collectHostFacts } from '../../../src/config/host-facts.js';
+import { toObservedUnit, writeAppliedState } from '../../../src/config/plan-state.js';
 import { runVerb } from './run-verb.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bt-plan-cli-'));
@@ -34,8 +35,7 @@ test('against an empty host everything is created', async () => {
 
 test('against applied.json: changed fields and a reload, in human and --json form', async () => {
   const applied = await loadDesired(units, { secretsDir: join(root, 'secrets'), facts: collectHostFacts() });
-  const observed = applied.desired.map((d) => ({ spec: d.spec, files: d.files.map((f) => ({ dest: f.dest, sha256: f.sha256, content: f.content.replace('tok-0123456789', '•••') })) }));
-  writeFileSync(join(root, 'applied.json'), JSON.stringify(observed));
+  await writeAppliedState(root, applied.desired.map((d) => toObservedUnit(d, applied.secretValues)));
   assert.match((await runVerb(register, root, 'plan', units)).stdout, 'No changes. 1 unit unchanged.');
   writeFileSync(join(units, 'web.yaml'), webYaml(9090));
   const r = await runVerb(register, root, 'plan', units);

@@ -45,6 +45,14 @@ test('exit code and stdout/stderr reach the k8s-file log', async () => {
   });
 });
 
+test('crash-after MS exits 1, with its message on stderr', async () => {
+  await withContainer(['/fixtures/crash-after', '300'], async (h) => {
+    const exit = await driver.wait(h);
+    assert.equal(exit.code, 1);
+    assert.match((await import('node:fs')).readFileSync(h.logPath, 'utf8'), / stderr F crash$/m);
+  });
+});
+
 test('stop: SIGTERM is honoured before the timeout', async () => {
   await withContainer(['/fixtures/forever'], async (h) => {
     assert.ok(await until(() => logLines(h.logPath).includes('ready')));

@@ -36,7 +36,8 @@ export function convertService(name: string, svc: Obj, ctx: ServiceContext): Obj
   for (const key of Object.keys(svc)) if (!HANDLED.has(key) && !key.startsWith('x-')) drop(key);
 
   const image: Obj = {};
-  if (svc.image !== undefined) image.from = String(svc.image);
+  if (svc.image !== undefined && svc.build === undefined) image.from = String(svc.image);
+  if (svc.image !== undefined && svc.build !== undefined) drop('image', `the tag ${String(svc.image)} for the built image is not kept (berth names a built image after its unit), dropped`);
   if (svc.build !== undefined) {
     const b = isObj(svc.build) ? svc.build : { context: svc.build };
     const context = String(b.context ?? '.');

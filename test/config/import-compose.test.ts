@@ -52,7 +52,7 @@ test('build stack: build, command, entrypoint, networks, deploy limits, renames'
   assert.equal(unit(r, 'cache').volumes, [{ name: 'cache-anon-1', path: '/data' }]);
   assert.is(unit(r, 'migrate').health, undefined);
   assert.equal(unit(r, 'front_proxy').after, { api: 'started' });
-  for (const w of ['services.api.ports[1]', 'services.api.deploy.replicas', 'services.cache.networks.back.aliases', 'secrets: not supported', 'services.Front_Proxy: renamed to front_proxy']) {
+  for (const w of ['services.api.ports[1]', 'services.api.deploy.replicas', 'services.api.image: the tag example/api:1.2', 'services.cache.networks.back.aliases', 'secrets: not supported', 'services.Front_Proxy: renamed to front_proxy']) {
     assert.ok(r.warnings.some((x) => x.includes(w)), `${w} in\n${r.warnings.join('\n')}`);
   }
 });

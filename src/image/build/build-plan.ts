@@ -12,8 +12,12 @@ export interface DockerfilePos {
   column: number;
 }
 
-/** The `config` object of an OCI/Docker image config, as a build changes it. */
-export interface ImageRunConfig {
+/**
+ * The `config` object of an OCI/Docker image config, as a build changes it.
+ * A type alias (not an interface) so it is assignable to the store's
+ * `ContainerConfig` (src/image/oci-types.ts), which has an index signature.
+ */
+export type ImageRunConfig = {
   User?: string;
   ExposedPorts?: Record<string, Record<string, never>>;
   Env?: string[];
@@ -29,7 +33,7 @@ export interface ImageRunConfig {
   Shell?: string[];
   /** Docker extension: ONBUILD triggers, recorded, never run by berth. */
   OnBuild?: string[];
-}
+};
 
 /** A Docker image health check; `Test[0]` is NONE, CMD or CMD-SHELL. */
 export interface ImageHealthcheck {

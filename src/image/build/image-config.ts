@@ -3,7 +3,8 @@
  * list, port specs, Go durations, and history lines written the way
  * Docker's classic builder writes them (`/bin/sh -c #(nop)  CMD ["sh"]`).
  */
-import type { ImageRunConfig } from './build-plan.js';
+import type { ContainerConfig } from '../oci-types.js';
+import type { ImageHealthcheck, ImageRunConfig } from './build-plan.js';
 
 /** The shell Docker uses for shell forms when no SHELL was given. */
 export const DEFAULT_SHELL = ['/bin/sh', '-c'];
@@ -28,6 +29,32 @@ export function setEnv(env: readonly string[] | undefined, key: string, value: s
   const at = out.findIndex((kv) => kv === key || kv.startsWith(`${key}=`));
   if (at >= 0) out[at] = `${key}=${value}`;
   else out.push(`${key}=${value}`);
+  return out;
+}
+
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? [...v] : undefined);
+const keys = (v: unknown): Record<string, Record<string, never>> | undefined =>
+  v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).map((k) => [k, {}])) : undefined;
+
+/** A stored image's `config` (nulls and unknown fields possible) → the fields a build folds over. */
+export function fromContainerConfig(c: ContainerConfig | undefined): ImageRunConfig {
+  if (!c) return {};
+  const out: ImageRunConfig = {};
+  const set = <K extends keyof ImageRunConfig>(k: K, v: ImageRunConfig[K] | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  set('User', typeof c.User === 'string' && c.User !== '' ? c.User : undefined);
+  set('ExposedPorts', keys(c.ExposedPorts));
+  set('Env', strings(c.Env));
+  set('Entrypoint', strings(c.Entrypoint));
+  set('Cmd', strings(c.Cmd));
+  set('Volumes', keys(c.Volumes));
+  set('WorkingDir', typeof c.WorkingDir === 'string' && c.WorkingDir !== '' ? c.WorkingDir : undefined);
+  set('Labels', c.Labels && typeof c.Labels === 'object' ? { ...c.Labels } : undefined);
+  set('StopSignal', typeof c.StopSignal === 'string' && c.StopSignal !== '' ? c.StopSignal : undefined);
+  set('Healthcheck', c.Healthcheck?.Test ? (structuredClone(c.Healthcheck) as ImageHealthcheck) : undefined);
+  set('Shell', strings(c.Shell));
+  set('OnBuild', strings(c.OnBuild));
   return out;
 }
 

@@ -14,7 +14,7 @@ import type { BuildPlan, BuildStage, BuildStep, DockerfilePos, ImageRunConfig, S
 import { dockerfileError, closest } from './dockerfile-error.js';
 import type { ParsedDockerfile } from './dockerfile-instruction.js';
 import { ExpandError, expandWord } from './expand-word.js';
-import { DEFAULT_PATH, cloneConfig, envMap } from './image-config.js';
+import { DEFAULT_PATH, cloneConfig, envMap, fromContainerConfig } from './image-config.js';
 import { planInstruction, type ResolvedImage, type StageScope } from './plan-instruction.js';
 import type { ContextIndex } from './resolve-context-sources.js';
 
@@ -204,7 +204,7 @@ function startStage(
     config = cloneConfig(earlier.config);
   } else if (opts.images?.[ref]) {
     base = { type: 'image', ref, digest: opts.images[ref]!.digest };
-    config = cloneConfig(opts.images[ref]!.config);
+    config = fromContainerConfig(opts.images[ref]!.config);
     if (config.OnBuild?.length) {
       warnings.push(`${df.file}:${ins.pos.line}: base image ${ref} has ONBUILD triggers (${config.OnBuild.join('; ')}); berth records ONBUILD but does not run it`);
       delete config.OnBuild;

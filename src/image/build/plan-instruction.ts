@@ -7,6 +7,7 @@
 import { posix } from 'node:path';
 import { constants } from 'node:os';
 import type { ConfigError } from '../../errors.js';
+import type { ContainerConfig } from '../oci-types.js';
 import type { HistoryEntry, ImageRunConfig, StepAction } from './build-plan.js';
 import { dockerfileError } from './dockerfile-error.js';
 import type { CommandForm, DockerInstruction, SourceWord } from './dockerfile-instruction.js';
@@ -15,10 +16,10 @@ import { DEFAULT_PATH, DEFAULT_SHELL, cloneConfig, envMap, goQuoteList, nopCreat
 import { planCopy } from './plan-copy.js';
 import type { ContextIndex } from './resolve-context-sources.js';
 
-/** A resolved image the build may read: its digest and config. */
+/** A resolved image the build may read: its manifest digest and its `config` as stored. */
 export interface ResolvedImage {
   digest: string;
-  config: ImageRunConfig;
+  config?: ContainerConfig;
 }
 
 /** What the planner knows inside one stage; `planInstruction` updates it. */

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { ContainerConfig } from '../../../src/image/oci-types.js';
 import { BUSYBOX, fakeContext, planOk, tryPlan } from './plan-helpers.js';
 
 const PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -212,6 +213,13 @@ test('symlinks inside the context are followed, paths are normalised', () => {
   const plan = planOk('FROM busybox\nCOPY link/f ./real/../top /x/', { context: ctx });
   const a = plan.stages[0]!.steps[0]!.action;
   assert.equal(a.type === 'copy' && a.source.type === 'context' && a.source.roots, ['real/f']);
+});
+
+test('stored configs with nulls and unknown fields are read; plan configs fit the store type', () => {
+  const stored: ContainerConfig = { Env: ['A=1'], Cmd: null, Entrypoint: null, User: '', WorkingDir: '', ExposedPorts: { '80/tcp': {} }, ArgsEscaped: true, OnBuild: null };
+  const plan = planOk('FROM stored\nCMD ["x"]', { images: { stored: { digest: BUSYBOX.digest, config: stored } } });
+  const config: ContainerConfig = plan.stages[0]!.config;
+  assert.equal(config, { Env: [PATH, 'A=1'], ExposedPorts: { '80/tcp': {} }, Cmd: ['x'] });
 });
 
 test.run();

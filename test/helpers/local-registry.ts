@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -88,7 +89,11 @@ export async function startLocalRegistry(opts: LocalRegistryOptions = {}): Promi
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const killOnExit = () => child.kill('SIGKILL');
+  // If the test process dies without stop(), take the registry and its dir with it.
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
   process.on('exit', killOnExit);
   const stop = async () => {
     process.off('exit', killOnExit);

@@ -90,7 +90,7 @@ function compareUnit(want: DesiredUnit, had: ObservedUnit, secrets: string[]): A
   return { unit: want.spec.name, kind, reason: redact(strongest.reason, secrets), fields, diffs };
 }
 
-/** Dependents (after: healthy|started) of a restarted unit restart after it, transitively. */
+/** Dependents (after: healthy|started) of a restarted unit restart after it, transitively; so do users of a recreated network or volume. */
 function propagateRestarts(actions: Map<string, Action>, desired: DesiredUnit[], order: string[]): void {
   const specs = new Map(desired.map((d) => [d.spec.name, d.spec]));
   for (const name of order) {
@@ -98,7 +98,14 @@ function propagateRestarts(actions: Map<string, Action>, desired: DesiredUnit[],
     const spec = specs.get(name);
     if (!action || !spec || action.kind === 'create' || action.kind === 'restart' || spec.kind === 'job') continue;
     const dep = spec.after.find((a) => a.condition !== 'completed' && actions.get(a.unit)?.kind === 'restart');
-    if (dep) actions.set(name, { ...action, kind: 'restart', reason: `after ${dep.unit} restarts` });
+    if (dep) {
+      actions.set(name, { ...action, kind: 'restart', reason: `after ${dep.unit} restarts` });
+      continue;
+    }
+    // a recreated network or volume takes its users down with it
+    const named = spec.volumes.flatMap((v) => (v.type === 'named' ? [v.name] : []));
+    const shared = [...spec.network.attach, ...named].find((n) => specs.get(n) && specs.get(n)!.kind !== 'service' && actions.get(n)?.kind === 'restart');
+    if (shared) actions.set(name, { ...action, kind: 'restart', reason: `${specs.get(shared)!.kind} ${shared} is recreated` });
   }
 }
 

@@ -133,6 +133,18 @@ test('dependents restart after a restarted unit (healthy, started; transitively;
   assert.equal(plan.summary, { create: 0, remove: 0, restart: 3, reload: 0, update: 0, unchanged: 1 });
 });
 
+test('users of a recreated network restart; a job does not', () => {
+  const net = makeSpec('app', { kind: 'network', subnet: '10.1.0.0/24' });
+  const web = makeSpec('web', { network: { attach: ['app'], ports: [], hostname: 'web' } });
+  const job = makeSpec('backup', { kind: 'job', network: { attach: ['app'], ports: [], hostname: 'backup' } });
+  const plan = planChanges([want({ ...net, subnet: '10.2.0.0/24' }), want(web), want(job)], [had(net), had(web), had(job)]);
+  const by = Object.fromEntries(plan.actions.map((a) => [a.unit, a]));
+  assert.is(by.app!.reason, 'subnet changed');
+  assert.is(by.web!.kind, 'restart');
+  assert.is(by.web!.reason, 'network app is recreated');
+  assert.is(by.backup!.kind, 'none');
+});
+
 test('a reload does not restart dependents', () => {
   const web = dep('web', 'db', 'healthy');
   const db = makeSpec('db');

@@ -31,6 +31,11 @@ put('web/partials/bad.njk', 'line\n {{ host.os.nme }}\n');
 put('web/filter.njk', 'x {{ port | nosuch }}');
 put('web/eof.njk', 'ok\n{% if port %}\nno end');
 put('web/local.njk', '{% for i in [1] %}{{ i.x.y }}{% endfor %}');
+put('web/macros.njk', '{% macro kv(k, v) %}{{ k }}={{ v }}{% endmacro %}');
+put('web/base.njk', 'top\n{% block body %}base{% endblock %}\n');
+put('web/uses.njk', '{% import "web/macros.njk" as m %}{% from "./macros.njk" import kv %}{{ m.kv("a", port) }};{{ kv("b", 2) }}');
+put('web/child.njk', '{% extends "web/base.njk" %}{% block body %}child {{ port }}{% endblock %}');
+put('web/import-out.njk', '{% import "../../outside.txt" as x %}');
 writeFileSync(join(dir, 'outside.txt'), 'outside');
 symlinkSync('/etc/hostname', join(unitDir, 'web/evil.njk'));
 
@@ -63,6 +68,12 @@ test('secrets and unit are in the context; autoescape is off', async () => {
   assert.is((await renderUnit(spec('web/secret.njk'), ctx)).files[0]!.content, 'pw=s3cret-pw unit=web/service');
   assert.is((await renderUnit(spec('web/html.njk'), ctx)).files[0]!.content, '<b>&');
   assert.is((await renderUnit(spec('web/macro.njk'), ctx)).files[0]!.content, '1,2;');
+});
+
+test('import, from-import and extends work inside the folder, and are confined too', async () => {
+  assert.is((await renderUnit(spec('web/uses.njk'), ctx)).files[0]!.content, 'a=8080;b=2');
+  assert.is((await renderUnit(spec('web/child.njk'), ctx)).files[0]!.content, 'top\nchild 8080\n');
+  assert.match((await renderUnit(spec('web/import-out.njk'), ctx)).errors[0]!.message, 'outside the unit folder');
 });
 
 test('an undefined variable names it, with a suggestion, at template line:col', async () => {

@@ -53,13 +53,20 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): ParseDockerf
   const errors: ConfigError[] = [];
   const out: ParsedDockerfile = { file, escape, globalArgs: [], instructions: [] };
   let seenFrom = false;
+  const names = new Map<string, number>();
   for (const ins of ast.getInstructions()) {
     const res = convert(ins, file, escape);
     if ('error' in res) {
       errors.push(res.error);
       continue;
     }
-    if (res.kind === 'FROM') seenFrom = true;
+    if (res.kind === 'FROM') {
+      seenFrom = true;
+      if (res.alias !== undefined && names.has(res.alias)) {
+        errors.push(dockerfileError(file, res.pos, 'E_DOCKERFILE', `duplicate stage name "${res.alias}" (first at line ${names.get(res.alias)})`, 'give every stage its own name', 'FROM'));
+      }
+      if (res.alias !== undefined && !names.has(res.alias)) names.set(res.alias, res.pos.line);
+    }
     if (seenFrom) out.instructions.push(res);
     else if (res.kind === 'ARG') out.globalArgs.push(res);
     else errors.push(dockerfileError(file, res.pos, 'E_DOCKERFILE_NO_FROM', `${res.kind} comes before the first FROM`, 'start the Dockerfile with FROM IMAGE (only ARG may come before it)', res.kind));
@@ -118,7 +125,9 @@ function convert(ins: Instruction, file: string, escape: string): Converted {
     case 'CMD':
     case 'ENTRYPOINT': {
       const command = parseCommand(content);
-      return typeof command === 'string' ? fail(command, EXEC_HINT) : { ...base, kind, command };
+      if (typeof command === 'string') return fail(command, EXEC_HINT);
+      if (kind === 'RUN' && command.form === 'exec' && command.argv.length === 0) return fail('RUN [] has no command');
+      return { ...base, kind, command };
     }
     case 'SHELL': {
       const command = parseCommand(content);

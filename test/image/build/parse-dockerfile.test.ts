@@ -71,11 +71,13 @@ test('continuation lines skip comments and blank lines, as Docker does', () => {
 test('HEALTHCHECK NONE, ONBUILD restrictions and several errors at once', () => {
   const ok = parseDockerfile('FROM a\nHEALTHCHECK NONE\n', 'D');
   assert.equal(ok.dockerfile!.instructions[1], { kind: 'HEALTHCHECK', pos: { line: 2, column: 1 }, text: 'HEALTHCHECK NONE', command: 'NONE', flags: {} });
-  const bad = parseDockerfile('FROM a\nONBUILD FROM b\nFOO x\nHEALTHCHECK --interval=1s NONE\n', 'D');
+  const bad = parseDockerfile('FROM a AS x\nONBUILD FROM b\nFOO x\nHEALTHCHECK --interval=1s NONE\nRUN []\nFROM b AS X\n', 'D');
   assert.equal(bad.errors.map((e) => `${e.line}:${e.message}`), [
     '2:ONBUILD FROM is not allowed',
     '3:unknown instruction FOO',
     '4:HEALTHCHECK NONE takes no options or arguments',
+    '5:RUN [] has no command',
+    '6:duplicate stage name "x" (first at line 1)',
   ]);
 });
 

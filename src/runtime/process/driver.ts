@@ -98,7 +98,7 @@ export class ProcessDriver implements Driver {
       throw new DriverError('E_PROCESS_START', `${spec.unit}: ${why}`, { unit: spec.unit }, { hint: 'check run.command: the program must exist on the host and be executable' });
     }
     const pid = Number(first.slice(8));
-    const data: ProcessHandleData = { dir, shimPid: child.pid!, cgroup: rel, missedLimits };
+    const data: ProcessHandleData = { dir, shimPid: child.pid!, cgroup: rel, missedLimits, ignored: ignoredParts(spec) };
     this.children.set(spec.id, child);
     child.unref();
     return makeProcessHandle(spec.id, spec.unit, pid, Date.now(), logPath, data);
@@ -129,7 +129,9 @@ export class ProcessDriver implements Driver {
       child.unref();
       return result() ?? unknownExit();
     }
-    if (!child && !isShimAlive(d.shimPid, d.dir) && !existsSync(join(d.dir, 'exit.json'))) return unknownExit();
+    // without its shim, the instance has ended when its cgroup is empty (how, nobody saw)
+    const over = () => !isShimAlive(d.shimPid, d.dir) && cgroup.pids().length === 0 && readShimExit(d.dir) === null;
+    if (!child && over()) return unknownExit();
     return new Promise((resolve) => {
       let watcher: ReturnType<typeof watch> | undefined;
       const check = (final: boolean) => {
@@ -141,7 +143,7 @@ export class ProcessDriver implements Driver {
         }
       };
       try { watcher = watch(d.dir, () => check(false)); } catch { /* poll only */ }
-      const timer = setInterval(() => check(!isShimAlive(d.shimPid, d.dir) && readShimExit(d.dir) === null), 500);
+      const timer = setInterval(() => check(over()), 200);
       check(false);
     });
   }
@@ -183,6 +185,7 @@ export class ProcessDriver implements Driver {
     const d = processData(handle);
     const status = observe(d.dir, d.shimPid, this.cgroupOf(handle), handle.pid);
     if (d.missedLimits.length) status.detail = { ...status.detail, limitsNotApplied: d.missedLimits };
+    if (d.ignored?.length) status.detail = { ...status.detail, ignoredOnHost: d.ignored };
     return status;
   }
 
@@ -223,6 +226,17 @@ export class ProcessDriver implements Driver {
   private live(handle: Handle): void {
     if (readShimExit(processData(handle).dir)) throw new DriverError('E_NOT_RUNNING', `${handle.unit} (${handle.id}) is not running`, { unit: handle.unit });
   }
+}
+
+/** What a plain host process cannot honour, said in inspect rather than silently dropped. */
+function ignoredParts(spec: InstanceSpec): string[] {
+  const out: string[] = [];
+  if (spec.layers?.length || spec.disk) out.push('image (runs on the host filesystem)');
+  if (spec.mounts.length) out.push('volumes');
+  if (spec.network.ports.length) out.push('ports (the process binds host ports itself)');
+  if (spec.readonlyRootfs) out.push('read-only root');
+  if (spec.capAdd?.length || spec.capDrop?.length) out.push('capabilities');
+  return out;
 }
 
 function unknownExit(): ExitResult {

@@ -13,12 +13,14 @@ export interface ProcessHandleData {
   cgroup: string;
   /** resource limits that could not be applied (warnings) */
   missedLimits: string[];
+  /** parts of the InstanceSpec a host process cannot honour (mounts, ports, layers…) */
+  ignored?: string[];
 }
 
 /** Reads the typed data out of a (persisted, hence untyped) handle. */
 export function processData(handle: Handle): ProcessHandleData {
   const d = handle.data as Partial<ProcessHandleData>;
-  return { dir: String(d.dir), shimPid: Number(d.shimPid), cgroup: String(d.cgroup), missedLimits: d.missedLimits ?? [] };
+  return { dir: String(d.dir), shimPid: Number(d.shimPid), cgroup: String(d.cgroup), missedLimits: d.missedLimits ?? [], ignored: d.ignored ?? [] };
 }
 
 /** Builds the handle of a started instance. */

@@ -159,6 +159,22 @@ test('stop of a paused instance thaws it so it gets the signal; kill() signals t
   assert.match(readFileSync(k.logPath, 'utf8'), 'got-usr1');
 });
 
+test('a killed shim: the process is still found and stopped; its exit is honestly unknown', async () => {
+  const h = await start(spec(['/bin/sleep', '60'], { mounts: [{ type: 'tmpfs', target: '/x', readonly: false }] }));
+  process.kill(Number(h.data.shimPid), 'SIGKILL');
+  await new Promise((r) => setTimeout(r, 100));
+  const fresh = new ProcessDriver(opts);
+  assert.equal(await fresh.recover(h), h);
+  const st = await fresh.inspect(h);
+  assert.is(st.state, 'running');
+  assert.match(String(st.detail?.monitor), 'gone');
+  assert.equal(st.detail?.ignoredOnHost, ['volumes']);
+  const exit = await fresh.stop(h, 'SIGTERM', 2000);
+  assert.equal({ code: exit.code, signal: exit.signal }, { code: null, signal: null });
+  assert.equal(fresh.cgroupOf(h).pids(), []);
+  assert.is(await fresh.recover(h), null);
+});
+
 test('OOM kill is recorded', async () => {
   const h = await start(spec(['/bin/sh', '-c', 'echo start; a=xxxxxxxx; while :; do a=$a$a; done'], { resources: { memoryBytes: 16 << 20 } }));
   const exit = await driver.wait(h);

@@ -23,6 +23,7 @@ import type { UnitFileState, UnitRuntime } from './unit-runtime.js';
 import { UnitSupervisor } from './unit-supervisor.js';
 import { archiveInstanceLog, fileSize, followLogFile, readUnitLogs, type LogLine } from './unit-logs.js';
 import { explainUnit } from './why.js';
+import { JobScheduler } from './job-scheduler.js';
 
 /** The result of loading and rendering a folder: all of it, or every error. */
 export interface DesiredSet {
@@ -76,6 +77,9 @@ export interface UnitView {
   timerAt?: number;
   ports: string[];
   image?: string;
+  /** jobs: the next scheduled run (epoch ms) */
+  nextRun?: number;
+  health?: string;
 }
 
 /** The host agent's core. */
@@ -86,9 +90,12 @@ export class Agent {
   private persistQueued = false;
   private applying: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** cron schedules of job units */
+  readonly jobs: JobScheduler;
 
   constructor(private readonly deps: AgentDeps) {
     this.gate = new Semaphore(deps.maxConcurrentStarts ?? 4);
+    this.jobs = new JobScheduler(this);
   }
 
   get ledger(): Ledger {
@@ -171,6 +178,7 @@ export class Agent {
       const sup = this.units.get(spec.name);
       if (sup && sup.desired === 'up' && (sup.state === 'created' || sup.state === 'exited') && spec.kind !== 'job') this.bringUp(sup);
     }
+    this.jobs.sync();
     this.persist(true);
     return attached;
   }
@@ -178,7 +186,7 @@ export class Agent {
   /** The plan for a folder against what runs now; changes nothing. */
   async plan(dir: string): Promise<{ plan: Plan; errors: (ConfigError | BerthError)[]; secrets: string[] }> {
     const desired = await this.deps.loadDesired(dir);
-    const observed = [...this.units.values()].map((s) => ({ spec: s.spec, files: s.files, state: s.state }));
+    const observed = this.folderUnits().map((s) => ({ spec: s.spec, files: s.files, state: s.state }));
     return { plan: planChanges(desired.units, observed, { secretValues: desired.secrets }), errors: desired.errors, secrets: desired.secrets };
   }
 
@@ -201,7 +209,7 @@ export class Agent {
         if (problem) errors.push(problem);
       }
     }
-    const observed = [...this.units.values()].map((s) => ({ spec: s.spec, files: s.files, state: s.state }));
+    const observed = this.folderUnits().map((s) => ({ spec: s.spec, files: s.files, state: s.state }));
     const plan = planChanges(desired.units, observed, { secretValues: desired.secrets });
     if (errors.length) {
       this.emit({ type: 'apply.failed', dir, error: `${errors.length} error(s); nothing was changed`, errors: errors.map((e) => e.message) });
@@ -263,9 +271,47 @@ export class Agent {
       if (spec.kind === 'job' && !isNewJobRun) continue;
       if (!isLive(sup.state) && sup.state !== 'starting') this.bringUp(sup);
     }
+    this.jobs.sync();
     this.persist(true);
     this.emit({ type: 'apply.finished', dir, changes, durationMs: this.deps.clock.now() - started });
     return { plan, applied: true };
+  }
+
+  /** Units that came from a unit folder (not `berth run`). */
+  private folderUnits(): UnitSupervisor[] {
+    return [...this.units.values()].filter((s) => !isAdHoc(s.spec));
+  }
+
+  /**
+   * Adds a unit outside the folder (`berth run`/`create`, the Docker API):
+   * supervised like any other, never touched by apply, removed after it
+   * ends when `autoRemove` (`--rm`).
+   */
+  async createUnit(spec: UnitSpec, opts: { start: boolean; autoRemove?: boolean }): Promise<UnitView> {
+    if (this.units.has(spec.name)) {
+      throw new BerthError('E_CONFLICT', `a unit named ${spec.name} already exists`, { hint: `pick another --name, or remove it: berth rm -f ${spec.name}` });
+    }
+    const unit = { spec: { ...spec, labels: { ...spec.labels, [ORIGIN_LABEL]: 'run', ...(opts.autoRemove ? { [AUTOREMOVE_LABEL]: 'true' } : {}) } }, files: [] };
+    const driver = this.deps.driverFor(unit.spec);
+    if (!('kind' in driver)) throw new BerthError('E_ISOLATION_UNAVAILABLE', driver.unavailable);
+    const problem = await this.deps.preflight(unit);
+    if (problem) throw problem;
+    const sup = this.newSupervisor(unit.spec, []);
+    this.persist(true);
+    if (opts.start) await sup.start('manual');
+    return this.list().find((u) => u.name === spec.name)!;
+  }
+
+  /** Removes a unit that is not running (or, with `force`, stops it first). Folder units come back on the next apply. */
+  async removeUnit(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    const sup = this.get(name);
+    if ((isLive(sup.state) || sup.state === 'starting') && !opts.force) {
+      throw new BerthError('E_CONFLICT', `${name} is ${sup.state}`, { hint: `stop it first (berth stop ${name}) or use rm -f` });
+    }
+    await sup.stop('manual', true);
+    sup.detach();
+    this.units.delete(name);
+    this.persist(true);
   }
 
   /** Starts a unit now, or parks it as waiting with the reason. */
@@ -278,8 +324,12 @@ export class Agent {
     else void sup.start('manual').catch(() => undefined);
   }
 
-  /** A unit changed state: waiting units that depend on it may go now. */
+  /** A unit changed state: waiting units that depend on it may go now; `--rm` units that ended go away. */
   private onStateChange(unit: string): void {
+    const changed = this.units.get(unit);
+    if (changed && changed.spec.labels[AUTOREMOVE_LABEL] === 'true' && ['exited', 'failed', 'completed'].includes(changed.state)) {
+      setImmediate(() => void this.removeUnit(unit, { force: true }).catch(() => undefined));
+    }
     for (const sup of this.units.values()) {
       if (sup.state === 'waiting' && sup.spec.after.some((a) => a.unit === unit)) this.bringUp(sup);
     }
@@ -329,6 +379,8 @@ export class Agent {
       ...(s.timerAt !== undefined ? { timerAt: s.timerAt } : {}),
       ports: s.spec.network.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
       ...(s.spec.image ? { image: s.spec.image.from } : {}),
+      ...(s.spec.schedule && this.jobs.nextRun(s.name) ? { nextRun: this.jobs.nextRun(s.name)!.getTime() } : {}),
+      ...(s.spec.health ? { health: s.state === 'healthy' ? 'healthy' : s.state === 'unhealthy' ? 'unhealthy' : isLive(s.state) ? 'starting' : '–' } : {}),
     }));
   }
 
@@ -393,10 +445,21 @@ export class Agent {
   async close(stopUnits = false, reason = 'shutdown'): Promise<void> {
     this.emit({ type: 'agent.stopping', reason, stopUnits });
     if (stopUnits) await this.down();
+    this.jobs.close();
     for (const sup of this.units.values()) sup.detach();
     this.persist(true);
     this.closed = true;
   }
+}
+
+/** Label marking units made by `berth run`/`create` (not from a folder). */
+export const ORIGIN_LABEL = 'berth.origin';
+/** Label marking `--rm` units. */
+export const AUTOREMOVE_LABEL = 'berth.autoremove';
+
+/** True for units made outside a unit folder. */
+export function isAdHoc(spec: UnitSpec): boolean {
+  return spec.labels[ORIGIN_LABEL] === 'run';
 }
 
 /** An apply that changed nothing because the folder has errors; carries all of them. */

@@ -59,7 +59,7 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
   const root = opts.root;
   mkdirSync(root, { recursive: true, mode: 0o700 });
   const images = await ImageStore.open(root);
-  const networker = new CniNetworker({ root: join(root, 'network') });
+  const networker = new CniNetworker({ root });
   const drivers: Record<string, Driver> = {
     container: new ContainerDriver({ root, networker }),
     process: new ProcessDriver({ root: join(root, 'process') }),

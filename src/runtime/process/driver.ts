@@ -59,7 +59,7 @@ export class ProcessDriver implements Driver {
   }
 
   async available(): Promise<Availability> {
-    const perl = await runOnHost([this.perl, '-MTime::HiRes', '-MIO::Select', '-e', 'print "ok"'], { timeoutMs: 5000 }).catch(() => null);
+    const perl = await runOnHost([this.perl, '-MTime::HiRes', '-e', 'print "ok"'], { timeoutMs: 5000 }).catch(() => null);
     if (perl?.stdout !== 'ok') return { ok: false, detail: 'perl with Time::HiRes is missing (the process shim needs it)', hint: 'apt-get install perl (scripts/setup does)' };
     if (process.getuid?.() !== 0) return { ok: false, detail: 'needs root to create cgroups', hint: 'run the agent as root' };
     const ctl = this.layout.version === 2 ? `cgroup v2 (${this.layout.controllers.join(', ')})` : `cgroup v1 (${this.layout.controllers.join(', ')})`;

@@ -43,6 +43,12 @@ test.after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+test('available() says what it uses', async () => {
+  const a = await driver.available();
+  assert.ok(a.ok, a.detail);
+  assert.match(a.detail, /cgroup v[12] \(.*memory.*\), perl shim/);
+});
+
 test('output goes to a k8s-file log; exit codes and signals are told apart', async () => {
   const a = await start(spec(['/bin/sh', '-c', 'echo hello; echo oops >&2; printf partial; exit 137']));
   assert.equal(await driver.wait(a), { ...(await driver.wait(a)), code: 137, signal: null, oomKilled: false });

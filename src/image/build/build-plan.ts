@@ -87,7 +87,15 @@ export interface RunAction {
   workdir: string;
 }
 
-/** Copy files into the image (ADD: also extract local tar archives). */
+/**
+ * Copy files into the image (ADD: also extract local tar archives), with
+ * Docker's rules for the executor: a directory root copies its contents,
+ * not itself; a file goes to `dest/NAME` when `destIsDir`, else to `dest`;
+ * owner 0:0 unless `chown` (user names resolved in the image's
+ * /etc/passwd); `chmod` overrides the mode of every copied entry; a root in
+ * `extract` is unpacked into `dest` instead of copied. Context paths are
+ * relative to the context directory (`LoadedBuild.contextDir`).
+ */
 export interface CopyAction {
   type: 'copy';
   instruction: 'COPY' | 'ADD';

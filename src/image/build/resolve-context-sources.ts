@@ -36,13 +36,19 @@ export function resolveContextSources(sources: string[], index: ContextIndex): R
     roots.push(...found);
   }
   const unique = [...new Set(roots)].sort();
-  const files = new Map<string, ContextEntry>();
-  for (const root of unique) {
-    for (const [path, entry] of index) {
-      if (root === '.' || path === root || path.startsWith(`${root}/`)) files.set(path, entry);
+  const rootSet = new Set(unique);
+  const files: ContextEntry[] = [];
+  // One pass over the index: an entry is read when it or one of its parents is a root.
+  for (const [path, entry] of index) {
+    for (let p = path; ; p = posix.dirname(p)) {
+      if (rootSet.has(p)) {
+        files.push(entry);
+        break;
+      }
+      if (p === '.' || p === '/') break;
     }
   }
-  return { roots: unique, files: [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+  return { roots: unique, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 
 type Failure = 'absolute' | 'outside' | 'symlink-out' | 'none';

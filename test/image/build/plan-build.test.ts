@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { assignCacheKeys } from '../../../src/image/build/assign-cache-keys.js';
 import type { ContainerConfig } from '../../../src/image/oci-types.js';
 import { BUSYBOX, fakeContext, planOk, tryPlan } from './plan-helpers.js';
 
@@ -213,6 +214,16 @@ test('symlinks inside the context are followed, paths are normalised', () => {
   const plan = planOk('FROM busybox\nCOPY link/f ./real/../top /x/', { context: ctx });
   const a = plan.stages[0]!.steps[0]!.action;
   assert.equal(a.type === 'copy' && a.source.type === 'context' && a.source.roots, ['real/f']);
+});
+
+test('a build arg changes the keys from the step that declares it on, not before', () => {
+  const text = 'FROM busybox\nRUN one\nARG V=1\nRUN two\nRUN three $V';
+  const keys = (buildArgs: Record<string, string>) => assignCacheKeys(planOk(text, { buildArgs }), new Map()).plan!.stages[0]!.steps.map((s) => s.key);
+  const a = keys({});
+  const b = keys({ V: '2' });
+  assert.is(a[0], b[0]);
+  assert.ok(a.slice(1).every((k, i) => k !== b[i + 1]));
+  assert.equal(keys({ V: '1' }), a, 'the default given explicitly is the same build');
 });
 
 test('stored configs with nulls and unknown fields are read; plan configs fit the store type', () => {

@@ -161,6 +161,28 @@ test('writeImage refuses history that does not match the layers, and records not
     assert.equal(await s.list(), []);
   }));
 
+test('two processes unpacking the same layers at once both get whole dirs, made once', () =>
+  withStore(async (s, root) => {
+    const l1 = await s.addLayer(await tarOf(root, { 'a.txt': 'one' }), { unpack: false });
+    const l2 = await s.addLayer(await tarOf(root, { 'b.txt': 'two' }), { unpack: false });
+    await s.writeImage({ ref: 'lazy:1', layers: [l1, l2], config: {} });
+    assert.equal(await readdir(join(root, 'images/layers')), []);
+    const script = join(root, 'unpacker.mts');
+    await writeFile(script, `
+      import { ImageStore } from ${JSON.stringify(new URL('../../src/image/image-store.ts', import.meta.url).pathname)};
+      const s = await ImageStore.open(process.argv[2]);
+      process.stdout.write(JSON.stringify(await s.layerDirs('lazy:1')));
+    `);
+    const run = () => execFileP(process.execPath, ['--import', 'tsx', script, root], { cwd: new URL('../..', import.meta.url).pathname });
+    const [a, b] = await Promise.all([run(), run()]);
+    assert.equal(JSON.parse(a.stdout), JSON.parse(b.stdout));
+    const dirs = JSON.parse(a.stdout) as string[];
+    assert.is(await readFile(join(dirs[0]!, 'b.txt'), 'utf8'), 'two');
+    assert.is(await readFile(join(dirs[1]!, 'a.txt'), 'utf8'), 'one');
+    assert.is((await readdir(join(root, 'images/layers'))).length, 2);
+    assert.equal(await readdir(join(root, 'images/tmp')), []);
+  }));
+
 test('two processes writing images and tagging at once keep every name (index lock)', () =>
   withStore(async (_s, root) => {
     const script = join(root, 'writer.mts');

@@ -23,7 +23,13 @@ import { busyboxLayer } from '../test/helpers/busybox-layer.js';
 const N = Number(process.argv[2] ?? 20);
 const root = mkdtempSync(join(tmpdir(), 'berth-bench-'));
 const layer = busyboxLayer();
-const driver = new ContainerDriver({ root, pollMs: 1000 });
+// per-step timing of berth's runs: id → [step, time] in order (begin/wait/destroy marked here, the rest by the driver)
+const marks = new Map<string, [string, number][]>();
+const mark = (id: string, step: string, at = performance.now()) => {
+  if (!marks.has(id)) marks.set(id, []);
+  marks.get(id)!.push([step, at]);
+};
+const driver = new ContainerDriver({ root, pollMs: 1000, trace: mark });
 const runtime = await driver.runtime();
 
 // one bare bundle: the same config berth writes, minus the pre-made netns (the runtime makes its own)
@@ -46,8 +52,10 @@ function bareConfig(id: string): void {
 
 const contenders: Record<string, (i: number) => Promise<void>> = {
   berth: async (i) => {
+    mark(`bench-${i}`, 'begin');
     const h = await driver.start({ id: `bench-${i}`, unit: 'bench', layers: [layer], argv: ['/bin/true'], env: {}, hostname: 'bench', resources: {}, mounts: [], network: { attach: [], ports: [] } });
     await driver.wait(h);
+    mark(h.id, 'exited (wait)');
     await driver.destroy(h);
   },
   [`${runtime.info.name} run${runtime.info.fix === 'none' ? '' : ' (wrapper)'}`]: async (i) => {
@@ -86,3 +94,15 @@ for (const [name, xs] of Object.entries(times)) {
   const m = median(xs);
   console.log(`${name.padEnd(22)} median ${m.toFixed(1).padStart(7)} ms   ×${(m / base).toFixed(2)} of bare   (+${(m - base).toFixed(1)} ms)`);
 }
+
+const steps = new Map<string, number[]>();
+for (const [id, list] of marks) {
+  if (!/^bench-\d+$/.test(id)) continue; // warm-up
+  for (let k = 1; k < list.length; k++) {
+    const [step, at] = list[k]!;
+    if (!steps.has(step)) steps.set(step, []);
+    steps.get(step)!.push(at - list[k - 1]![1]);
+  }
+}
+console.log('berth, median per step (ms since the previous mark):');
+for (const [step, xs] of steps) console.log(`  ${step.padEnd(20)} ${median(xs).toFixed(1).padStart(7)}`);

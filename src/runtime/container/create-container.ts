@@ -19,6 +19,7 @@ import { prepareMountTargets, type MountTarget } from './mount-targets.js';
 import { mountOverlay } from './overlay.js';
 import { createNetns } from './netns.js';
 import { resolveUser } from './resolve-user.js';
+import type { ContainerStep, TraceFn } from './trace.js';
 import { deriveRlimits, parseProcLimits } from './rlimits.js';
 
 /** Host settings for creating containers. */
@@ -29,6 +30,7 @@ export interface CreateContext {
   networker?: Networker;
   logSizeMax: number;
   usernsRange: { hostId: number; size: number };
+  trace?: TraceFn;
 }
 
 function readOr(path: string, fallback: string): string {
@@ -74,6 +76,8 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
   for (const layer of spec.layers!) {
     if (!existsSync(layer)) fail(spec, 'E_LAYER_MISSING', `image layer directory is missing: ${layer}`, 'the image store lost it: pull or build the image again');
   }
+  const mark = (step: ContainerStep) => ctx.trace?.(spec.id, step, performance.now());
+  mark('checked');
   const p = containerPaths(ctx.root, spec.id);
   if (existsSync(p.dir)) fail(spec, 'E_CONTAINER_EXISTS', `container ${spec.id} already exists`, 'destroy it first, or use a new instance id');
   const data: ContainerHandleData = { root: ctx.root, conmonPid: 0, runtime: ctx.runtime.info.name, netnsPath: '', attach: null };
@@ -83,6 +87,7 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
     mkdirSync(p.exitDir);
     mkdirSync(p.persistDir);
     await mountOverlay(spec.layers!, { upper: p.upper, work: p.work, merged: p.rootfs });
+    mark('overlay-mounted');
     const user = resolveUser(spec.user, readOr(`${p.rootfs}/etc/passwd`, ''), readOr(`${p.rootfs}/etc/group`, ''));
     if (!user.ok) fail(spec, 'E_BAD_USER', `cannot run as ${spec.user}: ${user.reason}`, 'use a user that exists in the image, or a numeric uid[:gid]');
     const command = spec.argv[0]!;
@@ -96,6 +101,7 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
       fail(spec, 'E_COMMAND_NOT_FOUND', `executable file \`${command}\` not found ${where}`, `check run.command, or the image's contents (PATH=${path})`);
     }
     writeEtcFiles(spec, p);
+    mark('rootfs-checked');
     let hosts = p.hosts;
     // Unattached containers get a fresh netns from the runtime (loopback only, brought up by crun/runc):
     // three fewer processes per start+destroy. Attached ones need ours, made before the runtime runs.
@@ -108,6 +114,7 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
       data.addresses = Object.fromEntries(attached.map((a) => [a.network, a.ip]));
       hosts = ctx.networker.hostsFile(spec.id);
     }
+    mark('network-attached');
     const config = buildOciConfig({
       spec, user: user.user, caps, rootfs: p.rootfs, netnsPath: data.netnsPath,
       files: { hosts, resolvConf: p.resolvConf, hostname: p.hostname },
@@ -119,6 +126,7 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
     });
     prepareMountTargets(p.rootfs, config.mounts as MountTarget[]);
     writeFileSync(p.config, JSON.stringify(config, null, 1));
+    mark('config-written');
     const sync = await startConmon({
       conmon: ctx.conmon, id: spec.id, name: spec.id, runtime: ctx.runtime.info.command, runtimeRoot: ctx.runtime.root,
       bundle: p.dir, pidFile: p.pidFile, conmonPidFile: p.conmonPidFile, logPath: p.logPath, logSizeMax: ctx.logSizeMax,
@@ -126,10 +134,12 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
     });
     data.conmonPid = Number(readOr(p.conmonPidFile, '0').trim()) || 0;
     if (!sync.ok) fail(spec, 'E_RUNTIME_CREATE', `${ctx.runtime.info.name} could not create container ${spec.id}: ${sync.message}`, 'the runtime names what it could not do: check run.workdir, run.user and the volumes of the unit');
+    mark('created');
     const started = await ctx.runtime.start(spec.id);
     if (started.code !== 0) fail(spec, 'E_RUNTIME_START', `${ctx.runtime.info.name} could not start container ${spec.id}: ${started.stderr.trim()}`);
     const handle: Handle = { id: spec.id, unit: spec.unit, driver: 'container', pid: sync.pid, startedAt: Date.now(), logPath: p.logPath, data: { ...data } };
     writeFileSync(p.handleFile, JSON.stringify(handle));
+    mark('started');
     return handle;
   } catch (err) {
     await undo(data).catch(() => { /* report the original error */ });

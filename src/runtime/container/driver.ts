@@ -22,6 +22,7 @@ import { resolveUser } from './resolve-user.js';
 import { runCommand } from './run-command.js';
 import { detectRuntime, type RuntimeInfo } from './runtime-detect.js';
 import { deriveStatus, toExitResult } from './state.js';
+import type { TraceFn } from './trace.js';
 import { liveConmonPid, teardown } from './teardown.js';
 
 /** Options for a ContainerDriver. */
@@ -39,6 +40,8 @@ export interface ContainerDriverOptions {
   usernsRange?: { hostId: number; size: number };
   /** how often `wait` re-checks besides inotify (default 1000 ms) */
   pollMs?: number;
+  /** timing marks of start/destroy steps (benchmarks, diagnosis) */
+  trace?: TraceFn;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -90,10 +93,10 @@ export class ContainerDriver implements Driver {
     const runtime = await this.runtime();
     const ctx = {
       root: this.options.root, runtime, conmon: this.options.conmon ?? 'conmon', networker: this.options.networker,
-      logSizeMax: this.options.logSizeMax ?? 10 * 1024 * 1024, usernsRange: this.options.usernsRange ?? { hostId: 100_000, size: 65_536 },
+      logSizeMax: this.options.logSizeMax ?? 10 * 1024 * 1024, usernsRange: this.options.usernsRange ?? { hostId: 100_000, size: 65_536 }, trace: this.options.trace,
     };
     return createContainer(ctx, spec, async (data) => {
-      await teardown(this.options.root, spec.id, runtime, this.options.networker, data.attach);
+      await teardown(this.options.root, spec.id, runtime, this.options.networker, data.attach, this.options.trace);
     });
   }
 
@@ -207,7 +210,7 @@ export class ContainerDriver implements Driver {
 
   async destroy(handle: Handle): Promise<void> {
     const d = handleData(handle);
-    const left = await teardown(d.root, handle.id, await this.runtimeOf(handle), this.options.networker, d.attach);
+    const left = await teardown(d.root, handle.id, await this.runtimeOf(handle), this.options.networker, d.attach, this.options.trace);
     this.waits.delete(handle.id);
     if (left.length > 0) {
       throw new DriverError('E_CONTAINER_DESTROY', `could not remove everything of ${handle.id}: ${left.join('; ')}`, { unit: handle.unit, recoverable: true }, { hint: 'retry; if it persists, check `mount`, `ip netns` and /sys/fs/cgroup/*/berth' });

@@ -14,6 +14,7 @@ import { deleteNetns } from './netns.js';
 import type { OciRuntime } from './oci-runtime.js';
 import { isMountPoint, unmountOverlay } from './overlay.js';
 import { processAlive } from './proc-info.js';
+import type { ContainerStep, TraceFn } from './trace.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,12 +40,15 @@ export function liveConmonPid(root: string, id: string): number | null {
 }
 
 /** Tears one container down. Returns what could not be removed (empty when clean). */
-export async function teardown(root: string, id: string, runtime: OciRuntime, networker?: Networker, attach?: AttachRequest | null): Promise<string[]> {
+export async function teardown(root: string, id: string, runtime: OciRuntime, networker?: Networker, attach?: AttachRequest | null, trace?: TraceFn): Promise<string[]> {
+  const mark = (step: ContainerStep) => trace?.(id, step, performance.now());
   const p = containerPaths(root, id);
   const left: string[] = [];
   killCgroup(id);
+  mark('killed');
   // `delete --force` also kills whatever the cgroup kill missed
   await runtime.delete(id, true);
+  mark('runtime-deleted');
   const req = attach ?? savedAttach(p.handleFile);
   if (req && networker) {
     try {
@@ -53,18 +57,21 @@ export async function teardown(root: string, id: string, runtime: OciRuntime, ne
       left.push(`network: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+  mark('network-detached');
   try {
     await deleteNetns(id);
   } catch (err) {
     left.push(String(err instanceof Error ? err.message : err));
   }
   await unmountOverlay(p.rootfs);
+  mark('overlay-unmounted');
   // processes may take a moment to leave their cgroups after SIGKILL
   for (let i = 0; i < 50 && cgroupPids(id).length > 0; i++) {
     killCgroup(id);
     await sleep(10);
   }
   left.push(...removeCgroups(id).map((d) => `cgroup ${d}`));
+  mark('cgroups-removed');
   const conmon = liveConmonPid(root, id);
   if (conmon !== null) {
     // conmon exits on its own once the container is gone; give it a moment to write the exit file, no more
@@ -83,5 +90,6 @@ export async function teardown(root: string, id: string, runtime: OciRuntime, ne
       left.push(`dir ${p.dir}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+  mark('removed');
   return left;
 }

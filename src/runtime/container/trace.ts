@@ -1,0 +1,13 @@
+/**
+ * Timing marks of a container's start and teardown, for benchmarks and
+ * diagnosis (`ContainerDriverOptions.trace`). A mark is emitted when a step
+ * has finished; the core never prints them.
+ */
+
+/** The steps of start and destroy, in order. */
+export type ContainerStep =
+  | 'checked' | 'overlay-mounted' | 'rootfs-checked' | 'network-attached' | 'config-written' | 'created' | 'started'
+  | 'killed' | 'runtime-deleted' | 'network-detached' | 'overlay-unmounted' | 'cgroups-removed' | 'removed';
+
+/** Receives `(container id, step, performance.now())`. */
+export type TraceFn = (id: string, step: ContainerStep, at: number) => void;

@@ -11,7 +11,7 @@ import nunjucks from 'nunjucks';
 import { ConfigError } from '../errors.js';
 import type { HostFacts } from './host-facts.js';
 import { locateInUnit } from './render-locate.js';
-import { findFreeVariables, parseTemplate } from './template-free-vars.js';
+import { boundNames, findFreeVariables, parseTemplate, type FreeVariable } from './template-free-vars.js';
 import { templateError, UNDEFINED_HINT, undefinedMessage } from './template-errors.js';
 import { SandboxedLoader } from './template-loader.js';
 import type { OnChange } from './unit-schema.js';
@@ -84,13 +84,29 @@ function renderOne(spec: UnitSpec, index: number, context: Record<string, unknow
     return new ConfigError('E_TEMPLATE_PATH', p.message, { file: spec.file, ...at, path: `templates[${index}].src` }, { hint: p.hint });
   }
   const where = () => ({ file: t.src, problem: loader.problem, sources: loader.sources, context });
+  const undefinedAt = (file: string, v: FreeVariable) =>
+    new ConfigError('E_TEMPLATE', undefinedMessage([v.name], context), { file, line: v.line, column: v.column }, { hint: UNDEFINED_HINT });
   try {
-    const free = findFreeVariables(parseTemplate(src) as Parameters<typeof findFreeVariables>[0], knownNames(env, context));
-    if (free.length > 0) {
-      const v = free[0]!;
-      return new ConfigError('E_TEMPLATE', undefinedMessage([v.name], context), { file: t.src, line: v.line, column: v.column }, { hint: UNDEFINED_HINT });
-    }
+    const known = knownNames(env, context);
+    const ast = parseTemplate(src) as Parameters<typeof findFreeVariables>[0];
+    const free = findFreeVariables(ast, known);
+    if (free.length > 0) return undefinedAt(t.src, free[0]!);
+    // included, imported and extended templates see their includer's names: check them against all names bound so far
+    for (const n of boundNames(ast)) known.add(n);
+    let inner: ConfigError | undefined;
+    loader.onSource = (path, text) => {
+      if (inner || path === t.src) return;
+      try {
+        const sub = parseTemplate(text) as Parameters<typeof findFreeVariables>[0];
+        for (const n of boundNames(sub)) known.add(n);
+        const v = findFreeVariables(sub, known)[0];
+        if (v) inner = undefinedAt(path, v);
+      } catch {
+        // a syntax error: nunjucks reports it with its position when it compiles the file
+      }
+    };
     const content = env.render(name, context);
+    if (inner) return inner;
     return { dest: t.dest, content, mode: t.mode, onChange: t.onChange, src: name, sha256: sha256(content) };
   } catch (err) {
     return templateError(err, where());

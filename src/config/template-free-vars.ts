@@ -64,6 +64,13 @@ function collectParams(args: unknown, out: Set<string>): void {
   }
 }
 
+/** Every name a template binds (set, for, macro and its parameters, import). */
+export function boundNames(ast: AstNode): Set<string> {
+  const out = new Set<string>();
+  collectBound(ast, out);
+  return out;
+}
+
 /** Every unguarded use of a name that is neither in `known` nor bound in the template. */
 export function findFreeVariables(ast: AstNode, known: ReadonlySet<string>): FreeVariable[] {
   const bound = new Set<string>(['loop', 'caller', 'super']);

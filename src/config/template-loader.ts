@@ -24,6 +24,8 @@ export class SandboxedLoader implements ILoader {
   problem: LoaderProblem | undefined;
   /** Sources read so far by absolute path, for error positions. */
   readonly sources = new Map<string, string>();
+  /** Called with each template read (the renderer checks included ones for undefined names). */
+  onSource: ((path: string, src: string) => void) | undefined;
   private readonly realRoot: string;
 
   constructor(root: string) {
@@ -73,6 +75,7 @@ export class SandboxedLoader implements ILoader {
       return refuse(`template \`${name}\` cannot be read: ${(err as Error).message}`, 'check the file\'s permissions');
     }
     this.sources.set(path, src);
+    this.onSource?.(path, src);
     return { src, path, noCache: true };
   }
 }

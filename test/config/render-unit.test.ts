@@ -36,6 +36,8 @@ put('web/base.njk', 'top\n{% block body %}base{% endblock %}\n');
 put('web/uses.njk', '{% import "web/macros.njk" as m %}{% from "./macros.njk" import kv %}{{ m.kv("a", port) }};{{ kv("b", 2) }}');
 put('web/child.njk', '{% extends "web/base.njk" %}{% block body %}child {{ port }}{% endblock %}');
 put('web/import-out.njk', '{% import "../../outside.txt" as x %}');
+put('web/inc-sum.njk', '{% set local = 1 %}{% include "web/partials/sum.njk" %}');
+put('web/partials/sum.njk', 'x\n{{ local + port + prot }}');
 writeFileSync(join(dir, 'outside.txt'), 'outside');
 symlinkSync('/etc/hostname', join(unitDir, 'web/evil.njk'));
 
@@ -107,6 +109,12 @@ test('an error inside an included template points at that template', async () =>
   assert.is(e.file, join(unitDir, 'web/partials/bad.njk'));
   assert.is(`${e.line}:${e.column}`, '2:2');
   assert.is(e.message, 'undefined value `host.os.nme` — did you mean `host.os.name`?');
+});
+
+test('an included template is checked too, seeing its includer\'s names', async () => {
+  const e = (await renderUnit(spec('web/inc-sum.njk'), ctx)).errors[0]!;
+  assert.is(e.file, join(unitDir, 'web/partials/sum.njk'));
+  assert.is(`${e.line}:${e.column} ${e.message}`, '2:19 undefined variable `prot` — did you mean `port`?');
 });
 
 test('an unknown filter is located; an unclosed tag points at the end of file; loop variables are named whole', async () => {

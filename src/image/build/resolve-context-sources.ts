@@ -51,7 +51,7 @@ export function resolveContextSources(sources: string[], index: ContextIndex): R
   return { roots: unique, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 
-type Failure = 'absolute' | 'outside' | 'symlink-out' | 'none';
+type Failure = 'absolute' | 'outside' | 'symlink-out' | 'loop' | 'none';
 
 function problem(src: string, why: Failure): { message: string; hint: string } {
   switch (why) {
@@ -61,6 +61,8 @@ function problem(src: string, why: Failure): { message: string; hint: string } {
       return { message: `source "${src}" is outside the build context`, hint: 'move the file into the context directory (or build from a parent directory)' };
     case 'symlink-out':
       return { message: `source "${src}" is a symlink that points outside the build context`, hint: 'copy the file itself into the context instead of linking to it' };
+    case 'loop':
+      return { message: `source "${src}" goes through a symlink loop`, hint: 'fix the symlinks in the context' };
     case 'none':
       return { message: `source "${src}" matches no file in the build context`, hint: 'check the path (relative to the context) and that .dockerignore does not exclude it' };
   }
@@ -78,17 +80,18 @@ function resolveOne(src: string, index: ContextIndex): string[] | Failure {
   }
   const real = followLinks(clean, index);
   if (real === undefined) return 'symlink-out';
+  if (real === null) return 'loop';
   return index.has(real) ? [real] : 'none';
 }
 
-/** The path with every symlink component resolved inside the context; undefined if one leaves it. */
-function followLinks(path: string, index: ContextIndex): string | undefined {
+/** The path with every symlink component resolved inside the context; undefined if one leaves it, null on a loop. */
+function followLinks(path: string, index: ContextIndex): string | null | undefined {
   let parts = path.split('/');
   for (let hops = 0, i = 0; i < parts.length; i++) {
     const prefix = parts.slice(0, i + 1).join('/');
     const entry = index.get(prefix);
     if (entry?.type !== 'symlink') continue;
-    if (++hops > 40) return undefined;
+    if (++hops > 40) return null;
     const target = entry.linkTarget ?? '';
     if (target.startsWith('/')) return undefined;
     const joined = posix.normalize(posix.join(posix.dirname(prefix), target));

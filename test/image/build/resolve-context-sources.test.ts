@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { resolveContextSources } from '../../../src/image/build/resolve-context-sources.js';
 import { fakeContext } from './plan-helpers.js';
 
-const ctx = fakeContext(['a.txt', 'b.txt', 'src/', 'src/x.js', 'src/deep/', 'src/deep/y.js', 'docs/', 'docs/r.md', 'lnk -> src', 'loop -> loop']);
+const ctx = fakeContext(['a.txt', 'b.txt', 'src/', 'src/x.js', 'src/deep/', 'src/deep/y.js', 'docs/', 'docs/r.md', 'lnk -> src', 'loop -> loop', 'd2/', 'd2/loop']);
 
 // [sources, roots or error substring]
 const CASES: [string[], string[] | string][] = [
@@ -22,7 +22,8 @@ const CASES: [string[], string[] | string][] = [
   [['src/../a.txt'], ['a.txt']],
   [['src/../../a.txt'], 'outside the build context'],
   [['/a.txt'], 'absolute path'],
-  [['loop'], 'points outside'],
+  [['loop'], 'symlink loop'],
+  [['d2/loop'], ['d2/loop']],
   [['nope'], 'matches no file'],
   [['a.txt', '*.none'], 'source "*.none" matches no file'],
 ];

@@ -47,6 +47,17 @@ test('inspect reports the memory limit and usage from the cgroup', async () => {
   assert.equal(leftovers(spec.id, root), []);
 });
 
+test('the container sees its own memory limit in /sys/fs/cgroup, read-only', async () => {
+  const spec = busyboxSpec(['/bin/sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max; d=/sys/fs/cgroup/memory; [ -d $d ] || d=/sys/fs/cgroup; touch $d/x 2>/dev/null && echo rw || echo ro'], { resources: { memoryBytes: 24 * MiB } });
+  const h = await driver.start(spec);
+  try {
+    await driver.wait(h);
+    assert.equal(logLines(h.logPath), [String(24 * MiB), 'ro']);
+  } finally {
+    await driver.destroy(h);
+  }
+});
+
 test('pids limit: forking past it fails inside the container', async () => {
   // busybox sh gives up with "can't fork" when a fork fails
   const script = 'i=0; while [ $i -lt 12 ]; do sleep 5 & i=$((i+1)); done; echo all-forked';

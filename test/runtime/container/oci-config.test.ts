@@ -57,9 +57,10 @@ test('mounts: the standard set, /etc files read-only, then volumes, binds and tm
     { type: 'tmpfs', target: '/cache', sizeBytes: 1048576, readonly: false },
   ] });
   const dests = c.mounts.map((m: { destination: string }) => m.destination);
-  assert.equal(dests, ['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys', '/etc/hosts', '/etc/resolv.conf', '/etc/hostname', '/data', '/cache']);
+  assert.equal(dests, ['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys', '/sys/fs/cgroup', '/etc/hosts', '/etc/resolv.conf', '/etc/hostname', '/data', '/cache']);
   const byDest = (d: string) => c.mounts.find((m: { destination: string }) => m.destination === d);
   assert.ok(byDest('/sys').options.includes('ro'));
+  assert.ok(byDest('/sys/fs/cgroup').options.includes('ro'));
   assert.equal(byDest('/etc/hosts').source, '/r/hosts');
   assert.ok(byDest('/etc/hosts').options.includes('ro'));
   assert.equal(byDest('/data'), { destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind', 'rprivate', 'ro'] });

@@ -134,3 +134,9 @@ export function removeCgroups(id: string): string[] {
   }
   return left;
 }
+
+/** True when the container's cgroup is frozen (paused): an exec would hang in it. */
+export function isFrozen(id: string): boolean {
+  if (unifiedOnly()) return readText(join(dirFor(id, ''), 'cgroup.freeze'))?.trim() === '1';
+  return readText(join(dirFor(id, 'freezer'), 'freezer.state'))?.trim() === 'FROZEN';
+}

@@ -12,7 +12,7 @@ import type {
   Availability, Driver, ExecOptions, ExecResult, ExitResult, Handle, InstanceSpec, InstanceStatus, ProcessInfo,
 } from '../driver.js';
 import type { Networker } from '../network/networker.js';
-import { cgroupPids, killCgroup, oomKillCount, readUsage } from './cgroup.js';
+import { cgroupPids, isFrozen, killCgroup, oomKillCount, readUsage } from './cgroup.js';
 import { createContainer } from './create-container.js';
 import { readExitStatus, waitForFile } from './exit-file.js';
 import { containerPaths, handleData } from './handle.js';
@@ -165,6 +165,9 @@ export class ContainerDriver implements Driver {
 
   async exec(handle: Handle, argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     const p = containerPaths(handleData(handle).root, handle.id);
+    if (isFrozen(handle.id)) {
+      throw new DriverError('E_CONTAINER_PAUSED', `cannot exec in ${handle.id}: it is paused`, { unit: handle.unit, recoverable: true }, { hint: 'unpause it first' });
+    }
     let user: string | undefined;
     if (options.user !== undefined) {
       const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');

@@ -82,6 +82,12 @@ test('pause freezes (the counter stops), unpause resumes', async () => {
     await driver.pause(h);
     assert.equal((await driver.inspect(h)).state, 'paused');
     const frozen = counts(h);
+    try {
+      await driver.exec(h, ['true']);
+      assert.unreachable('exec into a paused container');
+    } catch (err) {
+      assert.equal((err as { code?: string }).code, 'E_CONTAINER_PAUSED');
+    }
     await sleep(300);
     assert.equal(counts(h), frozen, 'no output while paused');
     await driver.unpause(h);

@@ -4,7 +4,6 @@
  * and turning whiteouts overlay → OCI → overlay.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { chmod, chown, link, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

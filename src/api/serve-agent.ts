@@ -89,7 +89,7 @@ export async function serveAgent(opts: ServeAgentOptions): Promise<number> {
   const applyFolder = async (why: string) => {
     if (!unitsDir) return;
     try {
-      const r = await agent.apply(unitsDir);
+      const r = await agent.apply(unitsDir, { respectStops: true });
       log(`apply (${why}): ${r.plan.actions.filter((a) => a.kind !== 'none').length} change(s)`);
     } catch (err) {
       log(`apply (${why}) failed; running services are unchanged:`);

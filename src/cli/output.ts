@@ -48,7 +48,7 @@ export function stateLabel(state: string, on = useColor()): string {
   const map: Record<string, [string, keyof typeof CODES]> = {
     running: ['▲', 'green'], healthy: ['▲', 'green'], unhealthy: ['▲', 'yellow'], starting: ['…', 'cyan'],
     waiting: ['◷', 'cyan'], paused: ['●', 'blue'], stopping: ['…', 'yellow'], exited: ['■', 'dim'],
-    'backing-off': ['↻', 'yellow'], 'crash-looping': ['↻', 'red'], failed: ['✕', 'red'], completed: ['✓', 'dim'], created: ['○', 'dim'],
+    'backing-off': ['↻', 'yellow'], 'crash-looping': ['↻', 'red'], failed: ['✕', 'red'], completed: ['✓', 'dim'], created: ['○', 'dim'], ready: ['◆', 'green'],
   };
   const [sym, color] = map[state] ?? ['?', 'dim'];
   return paint(color, `${sym} ${state}`, on);

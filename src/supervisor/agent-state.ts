@@ -7,6 +7,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import { dirname, join } from 'node:path';
 import { BerthError } from '../errors.js';
 import type { UnitRecord } from './unit-supervisor.js';
+import type { UnitSpec } from '../config/unit-spec.js';
 
 /** What is on disk. */
 export interface AgentStateFile {
@@ -14,6 +15,8 @@ export interface AgentStateFile {
   /** the unit folder last applied, and when */
   applied?: { dir: string; at: number };
   units: Record<string, UnitRecord>;
+  /** network and volume units: declared objects, not supervised processes */
+  objects?: Record<string, { spec: UnitSpec }>;
 }
 
 /** Path of the state file under a berth root. */

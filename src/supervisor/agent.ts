@@ -45,6 +45,10 @@ export interface AgentDeps {
   loadDesired(dir: string): Promise<DesiredSet>;
   /** checks what apply needs before changing anything (images exist or can be made…) */
   preflight(unit: DesiredUnit): Promise<BerthError | undefined>;
+  /** creates (idempotently) what a network or volume unit declares */
+  ensureObject(spec: UnitSpec): Promise<void>;
+  /** removes a network or volume unit's object (a volume's data is kept) */
+  removeObject(spec: UnitSpec): Promise<void>;
   /** writes a unit's rendered files where its instances see them (atomic per file) */
   installFiles(unit: DesiredUnit): Promise<void>;
   /** builds the InstanceSpec of a new instance */
@@ -80,11 +84,15 @@ export interface UnitView {
   /** jobs: the next scheduled run (epoch ms) */
   nextRun?: number;
   health?: string;
+  /** network units */
+  subnet?: string;
 }
 
 /** The host agent's core. */
 export class Agent {
   readonly units = new Map<string, UnitSupervisor>();
+  /** network and volume units, by name */
+  readonly objects = new Map<string, UnitSpec>();
   private applied?: { dir: string; at: number };
   private readonly gate: Semaphore;
   private persistQueued = false;
@@ -151,7 +159,9 @@ export class Agent {
   private snapshot(): AgentStateFile {
     const units: AgentStateFile['units'] = {};
     for (const [name, sup] of this.units) units[name] = sup.toRecord();
-    return { version: 1, ...(this.applied ? { applied: this.applied } : {}), units };
+    const objects: NonNullable<AgentStateFile['objects']> = {};
+    for (const [name, spec] of this.objects) objects[name] = { spec };
+    return { version: 1, ...(this.applied ? { applied: this.applied } : {}), units, objects };
   }
 
   /**
@@ -161,8 +171,14 @@ export class Agent {
   async recover(): Promise<number> {
     const state = readAgentState(this.deps.root);
     this.applied = state.applied;
+    for (const [name, o] of Object.entries(state.objects ?? {})) {
+      this.objects.set(name, o.spec);
+      await this.deps.ensureObject(o.spec).catch((err: unknown) => this.emit({ type: 'unit.failed', unit: name, reason: (err as Error).message }));
+    }
     let attached = 0;
-    const records = Object.values(state.units);
+    // network/volume units stored as supervised units by older agents become objects
+    for (const r of Object.values(state.units)) if (isObjectKind(r.spec)) this.objects.set(r.spec.name, r.spec);
+    const records = Object.values(state.units).filter((r) => !isObjectKind(r.spec));
     for (const record of records) {
       let sup: UnitSupervisor;
       try {
@@ -190,14 +206,19 @@ export class Agent {
     return { plan: planChanges(desired.units, observed, { secretValues: desired.secrets }), errors: desired.errors, secrets: desired.secrets };
   }
 
-  /** Carries out a folder: all of it or nothing. One apply at a time. */
-  apply(dir: string): Promise<ApplyResult> {
-    const run = this.applying.then(() => this.doApply(dir));
+  /**
+   * Carries out a folder: all of it or nothing. One apply at a time. A user's
+   * apply brings every unit of the folder up (like `compose up`); the agent's
+   * own applies (at start, on file change) keep units a user stopped down,
+   * unless the unit itself changed.
+   */
+  apply(dir: string, opts: { respectStops?: boolean } = {}): Promise<ApplyResult> {
+    const run = this.applying.then(() => this.doApply(dir, opts.respectStops ?? false));
     this.applying = run.catch(() => undefined);
     return run;
   }
 
-  private async doApply(dir: string): Promise<ApplyResult> {
+  private async doApply(dir: string, respectStops: boolean): Promise<ApplyResult> {
     const started = this.deps.clock.now();
     const desired = await this.deps.loadDesired(dir);
     const errors = [...desired.errors];
@@ -219,8 +240,23 @@ export class Agent {
     this.emit({ type: 'apply.started', dir, changes });
     const byName = new Map(desired.units.map((u) => [u.spec.name, u]));
     const restarted = new Set<string>();
+    // Networks and volumes first: services attach to them.
+    for (const unit of desired.units) {
+      if (!isObjectKind(unit.spec)) continue;
+      await this.deps.ensureObject(unit.spec);
+      this.objects.set(unit.spec.name, unit.spec);
+    }
+    const removedObjects: UnitSpec[] = [];
+    for (const action of plan.actions) {
+      const object = this.objects.get(action.unit);
+      if (action.kind === 'remove' && object) {
+        removedObjects.push(object);
+        this.objects.delete(action.unit);
+      }
+    }
     for (const action of plan.actions) {
       const unit = byName.get(action.unit);
+      if (unit && isObjectKind(unit.spec)) continue;
       const sup = this.units.get(action.unit);
       if (action.kind === 'remove' && sup) {
         await sup.stop('manual', false);
@@ -239,6 +275,10 @@ export class Agent {
       if (action.kind === 'none' || action.kind === 'update') {
         sup.spec = unit.spec;
         sup.files = files;
+        if (!respectStops && sup.desired === 'down') {
+          sup.desired = 'up';
+          sup.tracker.stopRequested = false;
+        }
         continue;
       }
       await this.deps.installFiles(unit);
@@ -263,8 +303,9 @@ export class Agent {
         }
       }
     }
+    for (const spec of removedObjects) await this.deps.removeObject(spec).catch((err: unknown) => this.emit({ type: 'unit.failed', unit: spec.name, reason: `not removed: ${(err as Error).message}` }));
     this.applied = { dir, at: this.deps.clock.now() };
-    for (const spec of startOrder(desired.units.map((u) => u.spec))) {
+    for (const spec of startOrder(desired.units.map((u) => u.spec).filter((s) => !isObjectKind(s)))) {
       const sup = this.units.get(spec.name);
       if (!sup || sup.desired !== 'up') continue;
       const isNewJobRun = spec.kind === 'job' && !spec.schedule && (plan.actions.find((a) => a.unit === spec.name)?.kind ?? 'none') !== 'none';
@@ -278,8 +319,9 @@ export class Agent {
   }
 
   /** Units that came from a unit folder (not `berth run`). */
-  private folderUnits(): UnitSupervisor[] {
-    return [...this.units.values()].filter((s) => !isAdHoc(s.spec));
+  private folderUnits(): { spec: UnitSpec; files: UnitFileState[]; state: string }[] {
+    const objects = [...this.objects.values()].map((spec) => ({ spec, files: [] as UnitFileState[], state: 'ready' }));
+    return [...[...this.units.values()].filter((s) => !isAdHoc(s.spec)), ...objects];
   }
 
   /**
@@ -312,6 +354,16 @@ export class Agent {
     sup.detach();
     this.units.delete(name);
     this.persist(true);
+  }
+
+  /** Sends a signal to a unit's running instance (`berth kill`, `docker kill`); the restart policy does not bring it back. */
+  async kill(name: string, signal = 'SIGKILL'): Promise<void> {
+    const { sup, handle } = this.running(name);
+    if (!['SIGCHLD', 'SIGCONT', 'SIGURG', 'SIGWINCH', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU'].includes(signal)) {
+      sup.desired = 'down';
+      sup.tracker.stopRequested = true;
+    }
+    await sup.driver.kill(handle, signal);
   }
 
   /** Starts a unit now, or parks it as waiting with the reason. */
@@ -365,8 +417,16 @@ export class Agent {
 
   /** Every unit as the API and the CLI show it. */
   list(): UnitView[] {
+    const objects: UnitView[] = [...this.objects.values()].map((spec) => ({
+      name: spec.name, kind: spec.kind, isolation: '–', state: 'ready', desired: 'up', restarts: 0, ports: [],
+      ...(spec.subnet ? { subnet: spec.subnet } : {}),
+    }));
+    return [...this.supervisedViews(), ...objects].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private supervisedViews(): UnitView[] {
     const now = this.deps.clock.now();
-    return [...this.units.values()].sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({
+    return [...this.units.values()].map((s) => ({
       name: s.name,
       kind: s.spec.kind,
       isolation: s.spec.isolation,
@@ -456,6 +516,11 @@ export class Agent {
 export const ORIGIN_LABEL = 'berth.origin';
 /** Label marking `--rm` units. */
 export const AUTOREMOVE_LABEL = 'berth.autoremove';
+
+/** Network and volume units declare objects; nothing runs for them. */
+export function isObjectKind(spec: UnitSpec): boolean {
+  return spec.kind === 'network' || spec.kind === 'volume';
+}
 
 /** True for units made outside a unit folder. */
 export function isAdHoc(spec: UnitSpec): boolean {

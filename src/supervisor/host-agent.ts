@@ -69,7 +69,8 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
     if (!availability.has(kind)) availability.set(kind, drivers[kind]!.available().catch((e: unknown) => ({ ok: false, detail: String(e) })));
     return availability.get(kind)!;
   };
-  const ledger = Ledger.open({ dir: join(root, 'ledger') });
+  // group commit: an event is on disk before any subscriber (API stream) hears of it, without an fsync per event on the hot path
+  const ledger = Ledger.open({ dir: join(root, 'ledger'), durability: 'batch' });
   const secretsDir = opts.secretsDir ?? defaultSecretsDir(root);
   const volumesDir = join(root, 'volumes');
 
@@ -121,6 +122,14 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
       } catch (err) {
         return err instanceof BerthError ? new BerthError(err.code, `${spec.name}: ${err.message}`, err.hint ? { hint: err.hint } : {}) : new BerthError('E_IMAGE', `${spec.name}: ${String(err)}`);
       }
+    },
+    ensureObject: async (spec) => {
+      if (spec.kind === 'network') await networker.ensureNetwork({ name: spec.name, ...(spec.subnet ? { subnet: spec.subnet } : {}) });
+      else mkdirSync(join(volumesDir, spec.name, '_data'), { recursive: true });
+    },
+    // a removed volume unit keeps its data (like `docker volume`): delete <root>/volumes/NAME by hand
+    removeObject: async (spec) => {
+      if (spec.kind === 'network') await networker.removeNetwork(spec.name);
     },
     installFiles: async (unit) => writeRenderedFiles(root, unit.spec.name, unit.files),
     prepare,

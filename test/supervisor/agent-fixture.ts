@@ -45,6 +45,8 @@ export function makeAgent(opts: { root?: string; host?: FakeHost; clock?: FakeCl
       return { units: units.map((spec) => ({ spec, files: [] })), errors, secrets: [] };
     },
     preflight: async () => undefined,
+    ensureObject: async () => undefined,
+    removeObject: async () => undefined,
     installFiles: async () => undefined,
     prepare: async (spec, id) => ({
       id, unit: spec.name, argv: spec.run.command ?? ['sh'], env: {}, hostname: spec.name,

@@ -46,25 +46,29 @@ export async function teardown(root: string, id: string, runtime: OciRuntime, ne
   const left: string[] = [];
   killCgroup(id);
   mark('killed');
-  // `delete --force` also kills whatever the cgroup kill missed
-  await runtime.delete(id, true);
-  mark('runtime-deleted');
-  const req = attach ?? savedAttach(p.handleFile);
-  if (req && networker) {
-    try {
-      await networker.detach(req);
-    } catch (err) {
-      left.push(`network: ${err instanceof Error ? err.message : String(err)}`);
+  // independent steps run side by side: `delete --force` (also kills whatever the cgroup kill missed),
+  // the overlay unmount (lazy if a dying process still holds it), the network
+  const network = (async () => {
+    const req = attach ?? savedAttach(p.handleFile);
+    if (req && networker) {
+      try {
+        await networker.detach(req);
+      } catch (err) {
+        left.push(`network: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
-  }
-  mark('network-detached');
-  try {
-    await deleteNetns(id);
-  } catch (err) {
-    left.push(String(err instanceof Error ? err.message : err));
-  }
-  await unmountOverlay(p.rootfs);
-  mark('overlay-unmounted');
+    try {
+      await deleteNetns(id);
+    } catch (err) {
+      left.push(String(err instanceof Error ? err.message : err));
+    }
+    mark('network-detached');
+  })();
+  await Promise.all([
+    runtime.delete(id, true).then(() => mark('runtime-deleted')),
+    unmountOverlay(p.rootfs).then(() => mark('overlay-unmounted')),
+    network,
+  ]);
   // processes may take a moment to leave their cgroups after SIGKILL
   for (let i = 0; i < 50 && cgroupPids(id).length > 0; i++) {
     killCgroup(id);

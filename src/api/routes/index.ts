@@ -3,6 +3,11 @@
  * agent serves. Add a group here to expose it.
  */
 import type { RouteGroup } from '../server.js';
+import { registerDashRoutes } from './dash-routes.js';
+import { registerContainerRoutes } from './containers.js';
 
 /** Extra route groups, in registration order. */
-export const agentRoutes: RouteGroup[] = [];
+export const agentRoutes: RouteGroup[] = [
+  registerDashRoutes,
+  registerContainerRoutes,
+];

@@ -49,9 +49,9 @@ test('a corrupted blob is refused by read, readJson, open and verify, naming the
   withStore(async (s) => {
     const { digest } = await s.put('{"a":1}');
     await writeFile(s.path(digest), '{"a":2}');
-    for (const p of [s.read(digest), s.readJson(digest), s.verify(digest)]) {
+    for (const read of [() => s.read(digest), () => s.readJson(digest), () => s.verify(digest)]) {
       try {
-        await p;
+        await read();
         assert.unreachable('corrupt blob was read');
       } catch (err) {
         assert.is((err as { code?: string }).code, 'E_CORRUPT_BLOB');

@@ -36,7 +36,7 @@ test('a digest alone leaves the tag unset; a port is not a tag', () => {
   assert.equal(r, { domain: 'localhost:5000', path: 'app', tag: 'latest' });
 });
 
-for (const bad of ['', 'Busybox', 'busybox:', 'busybox:-x', 'a//b', '-app', 'app@sha256:xyz', ':tag', 'app:' + 'x'.repeat(129), 'app_', 'UPPER/app']) {
+for (const bad of ['', 'Busybox', 'busybox:', 'busybox:-x', 'a//b', '-app', 'app@sha256:xyz', ':tag', 'app:' + 'x'.repeat(129), 'app_', 'team/UPPER']) {
   test(`rejects "${bad}" with E_BAD_REFERENCE and a hint`, () => {
     try {
       parseReference(bad);

@@ -71,6 +71,15 @@ export class OciRuntime {
     return this.call(['delete', ...(force ? ['--force'] : []), id]);
   }
 
+  /**
+   * `delete --force`, then unmount `rootfs` (lazily if busy), in one process:
+   * forking the agent (a large Node process) costs more than the work here.
+   */
+  deleteAndUnmount(id: string, rootfs: string): Promise<CommandResult> {
+    const script = '"$0" --root "$1" delete --force "$2"; rc=$?; umount "$3" 2>/dev/null || umount -l "$3"; exit $rc';
+    return runCommand('sh', ['-c', script, this.info.path, this.root, id, rootfs]);
+  }
+
   /** Runs `argv` inside the running container and captures its output. */
   exec(id: string, argv: readonly string[], o: RuntimeExecOptions = {}): Promise<CommandResult> {
     const args = ['exec'];

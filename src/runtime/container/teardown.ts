@@ -46,8 +46,8 @@ export async function teardown(root: string, id: string, runtime: OciRuntime, ne
   const left: string[] = [];
   killCgroup(id);
   mark('killed');
-  // independent steps run side by side: `delete --force` (also kills whatever the cgroup kill missed),
-  // the overlay unmount (lazy if a dying process still holds it), the network
+  // independent steps run side by side: `delete --force` (also kills whatever the cgroup kill missed)
+  // with the overlay unmount (lazy if a dying process still holds it), and the network
   const network = (async () => {
     const req = attach ?? savedAttach(p.handleFile);
     if (req && networker) {
@@ -64,11 +64,10 @@ export async function teardown(root: string, id: string, runtime: OciRuntime, ne
     }
     mark('network-detached');
   })();
-  await Promise.all([
-    runtime.delete(id, true).then(() => mark('runtime-deleted')),
-    unmountOverlay(p.rootfs).then(() => mark('overlay-unmounted')),
-    network,
-  ]);
+  const runtimeAndRootfs = isMountPoint(p.rootfs)
+    ? runtime.deleteAndUnmount(id, p.rootfs).then(() => unmountOverlay(p.rootfs))
+    : runtime.delete(id, true);
+  await Promise.all([runtimeAndRootfs.then(() => mark('runtime-deleted')), network]);
   // processes may take a moment to leave their cgroups after SIGKILL
   for (let i = 0; i < 50 && cgroupPids(id).length > 0; i++) {
     killCgroup(id);

@@ -4,10 +4,10 @@
  * has finished; the core never prints them.
  */
 
-/** The steps of start and destroy, in order. */
+/** The steps of start and destroy, in order (`runtime-deleted` includes the overlay unmount). */
 export type ContainerStep =
   | 'checked' | 'overlay-mounted' | 'rootfs-checked' | 'network-attached' | 'config-written' | 'created' | 'started'
-  | 'killed' | 'runtime-deleted' | 'network-detached' | 'overlay-unmounted' | 'cgroups-removed' | 'removed';
+  | 'killed' | 'runtime-deleted' | 'network-detached' | 'cgroups-removed' | 'removed';
 
 /** Receives `(container id, step, performance.now())`. */
 export type TraceFn = (id: string, step: ContainerStep, at: number) => void;

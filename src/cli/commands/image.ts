@@ -38,8 +38,9 @@ export function register(program: Command): void {
     .action(async (opts: { grace: string }, cmd: Command) => {
       const { ImageStore } = await import('../../image/image-store.js');
       const { humanSize } = await import('../../image/image-table.js');
+      const { BerthError } = await import('../../errors.js');
       const minutes = Number(opts.grace);
-      if (!Number.isFinite(minutes) || minutes < 0) throw new Error(`--grace wants minutes (a number ≥ 0), not "${opts.grace}"`);
+      if (!Number.isFinite(minutes) || minutes < 0) throw new BerthError('E_USAGE', `--grace wants minutes (a number ≥ 0), not "${opts.grace}"`, { hint: 'e.g. berth image prune --grace 0' });
       const r = await (await ImageStore.open(readGlobals(cmd).root)).prune({ graceMs: minutes * 60_000 });
       for (const d of r.removedImages) process.stdout.write(`Deleted image: ${d}\n`);
       process.stdout.write(`removed ${r.removedImages.length} images, ${r.removedBlobs.length} blobs, ${r.removedLayers.length} layer dirs; reclaimed ${humanSize(r.bytes)}\n`);

@@ -273,6 +273,8 @@ export class Agent {
         continue;
       }
       if (action.kind === 'none' || action.kind === 'update') {
+        // on_change: none still gets the new file in place (instances see it through the config mount)
+        if (action.kind === 'update' && action.diffs.length) await this.deps.installFiles(unit);
         sup.spec = unit.spec;
         sup.files = files;
         if (!respectStops && sup.desired === 'down') {

@@ -106,7 +106,9 @@ export class JobScheduler {
     const current = [...entry.runs].reverse().find((r) => !r.skipped && r.finishedAt === undefined);
     if (!current) return;
     Object.assign(current, { finishedAt: e.time, code: e.code, signal: e.signal });
-    this.agent.ledger.append({ type: 'job.run.finished', unit: e.unit, run: current.run, code: e.code, signal: e.signal, durationMs: e.time - current.startedAt });
+    // the instance's own run time: the exit event is stamped after the log tail and teardown
+    const durationMs = e.ranMs ?? Math.max(0, e.time - current.startedAt);
+    this.agent.ledger.append({ type: 'job.run.finished', unit: e.unit, run: current.run, code: e.code, signal: e.signal, durationMs });
     if (entry.queued) {
       entry.queued = false;
       setTimeout(() => this.tick(e.unit), 0).unref();

@@ -206,7 +206,7 @@ export class UnitSupervisor {
       });
     } else if (this.spec.kind === 'job' && isSuccess(exit)) {
       this.move('complete');
-      this.rt.emit({ type: 'unit.completed', unit: this.name, durationMs: handle ? exit.finishedAt - handle.startedAt : 0 });
+      this.rt.emit({ type: 'unit.completed', unit: this.name, durationMs: ranMs });
     } else if (!isSuccess(exit)) {
       this.move('fail');
       this.rt.emit({ type: 'unit.failed', unit: this.name, reason });

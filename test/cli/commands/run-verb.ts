@@ -5,7 +5,8 @@ type Register = (program: Command) => void;
 
 /** `berth --root ROOT ARGS…` with only `register` loaded. */
 export async function runVerb(register: Register, root: string, ...args: string[]): Promise<{ stdout: string; stderr: string; status: number }> {
-  const program = new Command('berth').exitOverride().option('--root <dir>').option('-H, --host <url>');
+  // no agent answers at this address, so verbs that prefer the agent fall back to local files
+  const program = new Command('berth').exitOverride().option('--root <dir>').option('-H, --host <url>', 'agent', `unix://${root}/no-agent.sock`);
   register(program);
   let stdout = '';
   let stderr = '';

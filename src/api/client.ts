@@ -66,10 +66,9 @@ export class ApiClient {
   private unreachable(err: NodeJS.ErrnoException): BerthError {
     const local = !!this.target.socketPath;
     const why = err.code === 'EACCES' ? 'permission denied (the socket is root-only: use sudo)' : err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? 'no agent answers' : err.message;
-    return new BerthError('E_AGENT_UNREACHABLE', `${why} at ${this.opts.host}`, {
-      hint: local ? 'start one: berth agent --units ./units  (or: systemctl start berth)' : 'check the address, that the agent runs with --listen, and the network',
-      cause: err,
-    });
+    // one line, no hint line: the address tried and how to get an agent there
+    const next = local ? 'start one with: berth agent --units DIR' : 'check the address and that the agent runs with --listen';
+    return new BerthError('E_AGENT_UNREACHABLE', `${why} at ${this.opts.host}; ${next}`, { cause: err });
   }
 
   private static async readBody(res: http.IncomingMessage): Promise<string> {

@@ -44,12 +44,19 @@ export function replyWithError(err: FastifyError | Error, _req: FastifyRequest, 
   if (fe.validation) {
     const first = fe.validation[0];
     const field = first ? `${fe.validationContext ?? 'body'}${first.instancePath.replace(/\//g, '.')}` : fe.validationContext ?? 'body';
-    const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+    const params = first?.params as { missingProperty?: string; allowedValues?: unknown[]; additionalProperty?: string } | undefined;
+    const missing = params?.missingProperty ?? params?.additionalProperty;
+    const allowed = params?.allowedValues ? ` (${params.allowedValues.join(', ')})` : '';
+    const extra = params?.additionalProperty ? ` (${params.additionalProperty})` : '';
     void reply.status(400).send({
       code: 'E_BAD_REQUEST',
-      message: `${missing ? `${field}.${missing}` : field}: ${first?.message ?? fe.message}`,
+      message: `${missing ? `${field}.${missing}` : field}: ${first?.message ?? fe.message}${allowed}${extra}`,
       field: missing ? `${field}.${missing}` : field,
     });
+    return;
+  }
+  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    void reply.status(fe.statusCode ?? 400).send({ code: 'E_BAD_REQUEST', message: `body: ${fe.message}`, field: 'body', hint: 'send a JSON object with content-type: application/json' });
     return;
   }
   if (fe.statusCode && fe.statusCode < 500 && !(err instanceof BerthError)) {

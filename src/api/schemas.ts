@@ -3,7 +3,7 @@
  * validates requests with them and @fastify/swagger turns the same schemas
  * into /v1/openapi.json, so the document cannot drift from the code.
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 
 export const ErrorSchema = Type.Object(
   {
@@ -17,25 +17,6 @@ export const ErrorSchema = Type.Object(
 );
 
 export const UnitNameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]*$', maxLength: 63 }) });
-
-export const UnitViewSchema = Type.Object(
-  {
-    name: Type.String(),
-    kind: Type.String(),
-    isolation: Type.String(),
-    state: Type.String(),
-    desired: Type.Union([Type.Literal('up'), Type.Literal('down')]),
-    instance: Type.Optional(Type.String()),
-    pid: Type.Optional(Type.Integer()),
-    startedAt: Type.Optional(Type.Number()),
-    restarts: Type.Integer(),
-    lastExit: Type.Optional(Type.Object({}, { additionalProperties: true })),
-    timerAt: Type.Optional(Type.Number()),
-    ports: Type.Array(Type.String()),
-    image: Type.Optional(Type.String()),
-  },
-  { $id: 'UnitView', additionalProperties: true },
-);
 
 export const ApplyBody = Type.Object(
   {
@@ -80,5 +61,154 @@ export const EventsQuery = Type.Object({
 export const UnitActions = ['start', 'stop', 'restart', 'reload', 'pause', 'unpause', 'reset'] as const;
 export const UnitActionParams = Type.Object({
   name: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]*$', maxLength: 63 }),
-  action: Type.Union(UnitActions.map((a) => Type.Literal(a))),
+  // an enum (not a union of literals) so a 400 can list the allowed values
+  action: Type.Unsafe<(typeof UnitActions)[number]>({ type: 'string', enum: [...UnitActions] }),
 });
+
+// ---- response schemas: the same objects the CLI's --json prints (test/api checks both) ----
+
+const Epoch = (description: string) => Type.Number({ description: `${description} (epoch ms)` });
+const Loose = (description: string) => Type.Object({}, { additionalProperties: true, description });
+
+/** How the last instance ended. */
+export const ExitSchema = Type.Object(
+  {
+    code: Type.Union([Type.Integer(), Type.Null()]),
+    signal: Type.Union([Type.String(), Type.Null()]),
+    oomKilled: Type.Boolean(),
+    finishedAt: Epoch('when it ended'),
+    reason: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+
+const unitViewProps = {
+  name: Type.String(),
+  kind: Type.String({ description: 'service | job | network | volume | …' }),
+  isolation: Type.String({ description: 'container | vm | process | systemd' }),
+  state: Type.String({ description: 'running, exited, failed, crash-looping, …' }),
+  desired: Type.Union([Type.Literal('up'), Type.Literal('down')]),
+  instance: Type.Optional(Type.String()),
+  pid: Type.Optional(Type.Integer()),
+  startedAt: Type.Optional(Epoch('when the current instance started')),
+  restarts: Type.Integer(),
+  lastExit: Type.Optional(ExitSchema),
+  timerAt: Type.Optional(Epoch('next timer (back-off, restart)')),
+  ports: Type.Array(Type.String()),
+  image: Type.Optional(Type.String()),
+  nextRun: Type.Optional(Epoch('jobs: next scheduled run')),
+  health: Type.Optional(Type.String()),
+  subnet: Type.Optional(Type.String()),
+};
+
+/** One row of `GET /v1/units` and of `berth ps --json`. */
+export const UnitViewSchema = Type.Object(unitViewProps, { $id: 'UnitView', additionalProperties: true });
+
+/** `GET /v1/units/:name` and each element of `berth inspect`: the row plus spec, files and observed status. */
+export const UnitDetailSchema = Type.Object(
+  {
+    ...unitViewProps,
+    spec: Loose('the normalised unit spec (see src/config/unit-spec.ts)'),
+    files: Type.Optional(Type.Unknown({ description: 'rendered files and their hashes' })),
+    status: Type.Optional(Loose('what the driver observes now (usage, pid, …)')),
+  },
+  { additionalProperties: true },
+);
+
+/** One ledger event; the fields beyond seq/time/type depend on the type. */
+export const EventSchema = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 1, description: 'ledger sequence number: strictly increasing, kept across restarts' }),
+    time: Epoch('when it happened'),
+    type: Type.String({ description: 'unit.started, unit.exited, apply.finished, …' }),
+    unit: Type.Optional(Type.String()),
+  },
+  { $id: 'Event', additionalProperties: true },
+);
+
+export const LogLineSchema = Type.Object(
+  {
+    time: Type.String({ description: 'RFC 3339' }),
+    stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
+    text: Type.String(),
+    instance: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+
+export const ProcessInfoSchema = Type.Object(
+  {
+    pid: Type.Integer(),
+    ppid: Type.Integer(),
+    user: Type.String(),
+    cpuPercent: Type.Optional(Type.Number()),
+    rssBytes: Type.Optional(Type.Integer()),
+    command: Type.String(),
+  },
+  { additionalProperties: true },
+);
+
+export const ExecResultSchema = Type.Object({
+  code: Type.Union([Type.Integer(), Type.Null()]),
+  signal: Type.Union([Type.String(), Type.Null()]),
+  stdout: Type.String(),
+  stderr: Type.String(),
+});
+
+export const WhySchema = Type.Object({ unit: Type.String(), why: Type.String() });
+export const HealthSchema = Type.Object({ ok: Type.Boolean() });
+export const VersionSchema = Type.Object({ version: Type.String(), api: Type.Literal('v1'), node: Type.String() });
+
+/** `GET /v1/info` and `berth info --json`. */
+export const InfoSchema = Type.Object(
+  {
+    version: Type.String(),
+    hostname: Type.String(),
+    pid: Type.Integer(),
+    startedAt: Epoch('agent start'),
+    root: Type.String(),
+    unitsDir: Type.Optional(Type.String()),
+    isolations: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), detail: Type.String() })),
+    cgroup: Type.String(),
+    kernel: Type.String(),
+    listen: Type.Array(Type.String()),
+    units: Type.Object({ total: Type.Integer(), running: Type.Integer(), failing: Type.Integer(), paused: Type.Integer() }),
+    lastSeq: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: true },
+);
+
+const Summary = Type.Object(
+  { create: Type.Integer(), remove: Type.Integer(), restart: Type.Integer(), reload: Type.Integer(), update: Type.Integer(), unchanged: Type.Integer() },
+  { additionalProperties: true },
+);
+
+export const PlanResultSchema = Type.Object({
+  plan: Type.Object({ actions: Type.Array(Loose('unit, kind (create|remove|restart|reload|update|none), reason, diffs')), summary: Summary }, { additionalProperties: true }),
+  errors: Type.Array(Loose('a config error: code, message, file, line, column, path, hint')),
+});
+
+export const ApplyResultSchema = Type.Object({
+  applied: Type.Boolean(),
+  dir: Type.String(),
+  summary: Summary,
+  actions: Type.Array(Type.Object({ unit: Type.String(), kind: Type.String(), reason: Type.String() }, { additionalProperties: true })),
+});
+
+export const DownResultSchema = Type.Object({ stopped: Type.Array(Type.String()) });
+
+/**
+ * A 200 answer that is JSON, or with follow=true a stream of the same items
+ * as NDJSON (one a line) or SSE (`id:` = seq for events).
+ */
+export function streamable(item: TSchema, description: string) {
+  const schema = Type.Array(item);
+  return {
+    description,
+    content: {
+      'application/json': { schema },
+      'application/x-ndjson': { schema: item },
+      'text/event-stream': { schema: item },
+    },
+  };
+}

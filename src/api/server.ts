@@ -37,13 +37,22 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
     ...(options.tls ? { https: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } } : {}),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
+  app.addSchema(ErrorSchema);
+  // every documented route answers errors as {code, message, hint?}: say so once for all of them
+  app.addHook('onRoute', (route) => {
+    const schema = (route.schema ??= {}) as { hide?: boolean; response?: Record<string, unknown> };
+    if (schema.hide) return;
+    const response = (schema.response ??= {});
+    for (const range of ['4xx', '5xx']) response[range] ??= { description: 'an error: code from src/errors.ts, message, hint', $ref: 'Error#' };
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'berth agent API', version: VERSION, description: 'Units, events, containers and images of one berth host.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    // shared schemas keep their $id as their name in components (Error, UnitView, Event)
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  app.addSchema(ErrorSchema);
   app.setErrorHandler(replyWithError);
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send({ code: 'E_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}`, hint: 'see GET /v1/openapi.json' });

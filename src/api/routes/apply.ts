@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { BerthError } from '../../errors.js';
 import { redact } from '../../config/redact.js';
 import type { ApiContext } from '../api-context.js';
-import { ApplyBody, DownBody } from '../schemas.js';
+import { ApplyBody, ApplyResultSchema, DownBody, DownResultSchema, PlanResultSchema } from '../schemas.js';
 
 type Upload = { dir?: string; files?: { path: string; content: string; mode?: number }[] };
 
@@ -35,9 +35,10 @@ export function folderOf(body: Upload, ctx: ApiContext): string {
   return dir;
 }
 
+/** Registers /v1/plan, /v1/apply and /v1/down. */
 export function registerApplyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const tags = ['apply'];
-  app.post<{ Body: Upload }>('/v1/plan', { schema: { summary: 'What applying a folder would change (changes nothing)', tags, body: ApplyBody } }, async (req) => {
+  app.post<{ Body: Upload }>('/v1/plan', { schema: { summary: 'What applying a folder would change (changes nothing)', tags, body: ApplyBody, response: { 200: PlanResultSchema } } }, async (req) => {
     const dir = folderOf(req.body, ctx);
     const { plan, errors, secrets } = await ctx.agent.plan(dir);
     const hide = (s: string) => redact(s, secrets);
@@ -50,13 +51,13 @@ export function registerApplyRoutes(app: FastifyInstance, ctx: ApiContext): void
     };
   });
 
-  app.post<{ Body: Upload }>('/v1/apply', { schema: { summary: 'Apply a unit folder: all of it or nothing', tags, body: ApplyBody } }, async (req) => {
+  app.post<{ Body: Upload }>('/v1/apply', { schema: { summary: 'Apply a unit folder: all of it or nothing', tags, body: ApplyBody, response: { 200: ApplyResultSchema } } }, async (req) => {
     const dir = folderOf(req.body, ctx);
     const { plan } = await ctx.agent.apply(dir);
     return { applied: true, dir, summary: plan.summary, actions: plan.actions.map((a) => ({ unit: a.unit, kind: a.kind, reason: a.reason })) };
   });
 
-  app.post<{ Body: { units?: string[] } }>('/v1/down', { schema: { summary: 'Stop units in reverse dependency order', tags, body: DownBody } }, async (req) => ({
+  app.post<{ Body: { units?: string[] } }>('/v1/down', { schema: { summary: 'Stop units in reverse dependency order', tags, body: DownBody, response: { 200: DownResultSchema } } }, async (req) => ({
     stopped: await ctx.agent.down(req.body?.units ?? []),
   }));
 }

@@ -6,13 +6,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context.js';
-import { EventsQuery } from '../schemas.js';
+import { EventSchema, EventsQuery, streamable } from '../schemas.js';
 import { openStream } from '../stream.js';
 
+/** Registers GET /v1/events. */
 export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: { since?: number; unit?: string; type?: string; follow?: boolean; limit?: number } }>(
     '/v1/events',
-    { schema: { summary: 'The event ledger (NDJSON or SSE), resumable from a sequence number', tags: ['events'], querystring: EventsQuery } },
+    { schema: { summary: 'The event ledger (NDJSON or SSE), resumable from a sequence number', tags: ['events'], querystring: EventsQuery, response: { 200: streamable(EventSchema, 'events in seq order') } } },
     async (req, reply) => {
       const lastId = Number(req.headers['last-event-id']);
       const since = Number.isSafeInteger(lastId) && lastId > 0 ? lastId : req.query.since ?? 0;

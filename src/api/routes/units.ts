@@ -6,7 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { BerthError } from '../../errors.js';
 import type { ApiContext } from '../api-context.js';
-import { ExecBody, LogsQuery, UnitActionParams, UnitNameParams, UnitViewSchema, UnitActions } from '../schemas.js';
+import {
+  ExecBody, ExecResultSchema, LogLineSchema, LogsQuery, ProcessInfoSchema, UnitActionParams, UnitActions, UnitDetailSchema, UnitNameParams, UnitViewSchema, WhySchema, streamable,
+} from '../schemas.js';
 import { openStream } from '../stream.js';
 
 type Name = { Params: { name: string } };
@@ -21,11 +23,12 @@ export function parseSince(since: string | undefined, now: number): number | und
   return t;
 }
 
+/** Registers the /v1/units routes. */
 export function registerUnitRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const tags = ['units'];
   app.get('/v1/units', { schema: { summary: 'Every unit and its state', tags, response: { 200: Type.Array(UnitViewSchema) } } }, async () => ctx.agent.list());
 
-  app.get<Name>('/v1/units/:name', { schema: { summary: 'One unit: state, spec, observed status', tags, params: UnitNameParams } }, async (req) => {
+  app.get<Name>('/v1/units/:name', { schema: { summary: 'One unit: state, spec, observed status', tags, params: UnitNameParams, response: { 200: UnitDetailSchema } } }, async (req) => {
     const sup = ctx.agent.get(req.params.name);
     const view = ctx.agent.list().find((u) => u.name === sup.name);
     const status = await ctx.agent.inspectInstance(sup.name);
@@ -34,7 +37,7 @@ export function registerUnitRoutes(app: FastifyInstance, ctx: ApiContext): void 
 
   app.post<{ Params: { name: string; action: (typeof UnitActions)[number] } }>(
     '/v1/units/:name/:action',
-    { schema: { summary: 'start | stop | restart | reload | pause | unpause | reset', tags, params: UnitActionParams } },
+    { schema: { summary: 'start | stop | restart | reload | pause | unpause | reset', tags, params: UnitActionParams, response: { 200: UnitViewSchema } } },
     async (req) => {
       const { name, action } = req.params;
       const sup = ctx.agent.get(name);
@@ -49,16 +52,16 @@ export function registerUnitRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
   );
 
-  app.get<Name>('/v1/units/:name/why', { schema: { summary: 'Why the unit is in its state, in one paragraph', tags, params: UnitNameParams } }, async (req) => ({
+  app.get<Name>('/v1/units/:name/why', { schema: { summary: 'Why the unit is in its state, in one paragraph', tags, params: UnitNameParams, response: { 200: WhySchema } } }, async (req) => ({
     unit: req.params.name,
     why: ctx.agent.why(req.params.name),
   }));
 
-  app.get<Name>('/v1/units/:name/top', { schema: { summary: 'Processes of the unit', tags, params: UnitNameParams } }, async (req) => ctx.agent.top(req.params.name));
+  app.get<Name>('/v1/units/:name/top', { schema: { summary: 'Processes of the unit', tags, params: UnitNameParams, response: { 200: Type.Array(ProcessInfoSchema) } } }, async (req) => ctx.agent.top(req.params.name));
 
   app.post<Name & { Body: { argv: string[]; env?: Record<string, string>; user?: string; workdir?: string; timeoutMs?: number } }>(
     '/v1/units/:name/exec',
-    { schema: { summary: 'Run a command inside the unit', tags, params: UnitNameParams, body: ExecBody } },
+    { schema: { summary: 'Run a command inside the unit', tags, params: UnitNameParams, body: ExecBody, response: { 200: ExecResultSchema } } },
     async (req) => {
       const { argv, ...options } = req.body;
       return ctx.agent.exec(req.params.name, argv, { timeoutMs: 60_000, ...options });
@@ -67,7 +70,7 @@ export function registerUnitRoutes(app: FastifyInstance, ctx: ApiContext): void 
 
   app.get<Name & { Querystring: { tail?: number; since?: string; follow?: boolean } }>(
     '/v1/units/:name/logs',
-    { schema: { summary: 'Log lines (NDJSON when following)', tags, params: UnitNameParams, querystring: LogsQuery } },
+    { schema: { summary: 'Log lines (NDJSON or SSE when following)', tags, params: UnitNameParams, querystring: LogsQuery, response: { 200: streamable(LogLineSchema, 'log lines, oldest first') } } },
     async (req, reply) => {
       const name = req.params.name;
       const sinceMs = parseSince(req.query.since, Date.now());

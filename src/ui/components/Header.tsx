@@ -43,17 +43,10 @@ export const Header = memo(function Header({ feed, address, now, width }: Header
         <Text> · </Text>
         <Text wrap="truncate-end">{facts}</Text>
       </Box>
-      <Box>
-        <Text> {feed.units.length} units · </Text>
-        <Text color="green">▲ {up} up</Text>
-        <Text> · </Text>
-        <Text color="blue">● {paused} paused</Text>
-        <Text> · </Text>
-        <Text color={failing ? 'red' : undefined}>✕ {failing} failing</Text>
-        <Text> · {address} · </Text>
-        {conn}
-        <Text> · {formatClock(now)}</Text>
-      </Box>
+      <Text wrap="truncate-end">
+        {' '}{feed.units.length} units · <Text color="green">▲ {up} up</Text> · <Text color="blue">● {paused} paused</Text> ·{' '}
+        <Text color={failing ? 'red' : undefined}>✕ {failing} failing</Text> · {conn} · {formatClock(now)} · {address}
+      </Text>
       {feed.connection === 'reconnecting' && feed.error ? <Text color="red" wrap="truncate-end"> {feed.error}</Text> : null}
     </Box>
   );

@@ -1,0 +1,321 @@
+/**
+ * Frames of the dashboard for each view and key, against a fake client.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createElement as h } from 'react';
+import { render } from 'ink-testing-library';
+import { App, type View } from '../../src/ui/components/App.js';
+import { DashFeed } from '../../src/ui/dash-feed.js';
+import type { UnitView } from '../../src/ui/dash-client.js';
+import { FakeClient, settle, unitView } from './fake-client.js';
+
+const now = Date.now();
+const stack = (): UnitView[] => [
+  unitView('backup', { kind: 'job', state: 'completed', nextRun: now + 3_600_000 }),
+  unitView('db', { ports: ['0.0.0.0:5432->5432/tcp'] }),
+  unitView('web', { state: 'healthy', health: 'healthy', ports: ['127.0.0.1:8080->80/tcp'] }),
+  unitView('worker', { state: 'crash-looping', timerAt: now + 30_000, restarts: 7, lastExit: { code: 3, signal: null, oomKilled: false, finishedAt: now } }),
+];
+
+async function mount(units = stack(), opts: { columns?: number; rows?: number; view?: View; usageEveryMs?: number; setup?: (c: FakeClient) => void } = {}) {
+  const client = new FakeClient(units);
+  opts.setup?.(client);
+  const feed = new DashFeed(client, { flushMs: 5 });
+  feed.start();
+  const app = render(h(App, { client, feed, address: 'unix:///fake.sock', usageEveryMs: opts.usageEveryMs ?? 60_000, ...(opts.view ? { initialView: opts.view } : {}) }));
+  Object.defineProperty(app.stdout, 'columns', { value: opts.columns ?? 100, configurable: true });
+  Object.defineProperty(app.stdout, 'rows', { value: opts.rows ?? 24, configurable: true });
+  app.stdout.emit('resize');
+  await settle(40);
+  const frame = () => app.lastFrame() ?? '';
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      app.stdin.write(k);
+      await settle(15);
+    }
+    await settle(20);
+  };
+  const done = () => {
+    app.unmount();
+    feed.close();
+  };
+  mounted.push(done);
+  return { client, feed, app, frame, press, done };
+}
+
+const mounted: (() => void)[] = [];
+// a failed assertion must not leave a dashboard running into the next test
+test.after.each(() => {
+  for (const done of mounted.splice(0)) {
+    try {
+      done();
+    } catch {
+      // already unmounted
+    }
+  }
+});
+
+const ESC = '\u001B';
+const DOWN = '\u001B[B';
+
+test('units view: header facts, every unit with symbol and word, the key footer', async () => {
+  const d = await mount();
+  const f = d.frame();
+  assert.match(f, /berth · host web-01 · agent 0\.1\.0 · runtime crun 1\.14 · vm tcg · cgroup v2/);
+  assert.match(f, /4 units · ▲ 2 up · ● 0 paused · ✕ 1 failing/);
+  assert.match(f, /● live/);
+  assert.match(f, /▶backup\s+job\s+ctr\s+◷ next \d\d:\d\d/);
+  assert.match(f, / web\s+service\s+ctr\s+▲ healthy\s+✓ ok/);
+  assert.match(f, / worker\s+service\s+ctr\s+↻ crash-looping (29|30)s\s+–\s+7  exit 3/);
+  assert.match(f, /r restart/);
+  d.done();
+});
+
+test('j/k and arrows move the selection', async () => {
+  const d = await mount();
+  await d.press('j', DOWN);
+  assert.match(d.frame(), /▶web/);
+  await d.press('k');
+  assert.match(d.frame(), /▶db/);
+  await d.press('G');
+  assert.match(d.frame(), /▶worker/);
+  d.done();
+});
+
+test('r asks to confirm; y restarts and the status line says so; n cancels', async () => {
+  const d = await mount();
+  await d.press('j', 'r');
+  assert.match(d.frame(), /restart db\? \[y\/N\]/);
+  assert.equal(d.client.posts, []);
+  await d.press('n');
+  assert.match(d.frame(), /restart db: cancelled/);
+  assert.equal(d.client.posts, []);
+  await d.press('r', 'y');
+  assert.equal(d.client.posts, ['/v1/units/db/restart']);
+  assert.match(d.frame(), /✓ restart db: done \(now running\)/);
+  d.done();
+});
+
+test('S and x confirm; s, R and p act at once (p unpauses a paused unit)', async () => {
+  const units = stack();
+  units[1]!.state = 'paused';
+  const d = await mount(units);
+  await d.press('j', 'S');
+  assert.match(d.frame(), /stop db\? it stays down until started \[y\/N\]/);
+  await d.press('y', 'x');
+  assert.match(d.frame(), /reset db\?/);
+  await d.press('y', 's', 'R', 'p', 'j', 'p');
+  assert.equal(d.client.posts, ['/v1/units/db/stop', '/v1/units/db/reset', '/v1/units/db/start', '/v1/units/db/reload', '/v1/units/db/unpause', '/v1/units/web/pause']);
+  d.done();
+});
+
+test('an action error shows in the status line with its code and hint', async () => {
+  const d = await mount();
+  d.client.post = async () => {
+    const { BerthError } = await import('../../src/errors.js');
+    throw new BerthError('E_NOT_RUNNING', 'db is exited: it has no running instance', { hint: 'berth start db' });
+  };
+  await d.press('j', 'R');
+  assert.match(d.frame(), /✕ reload db: E_NOT_RUNNING db is exited: it has no running instance — berth start db/);
+  d.done();
+});
+
+test('/ filters units as you type; esc clears', async () => {
+  const d = await mount();
+  await d.press('/', 'w', 'e');
+  let f = d.frame();
+  assert.match(f, /filter units: we/);
+  assert.match(f, /▶web/);
+  assert.not.match(f, /backup|worker/);
+  await d.press('\r');
+  f = d.frame();
+  assert.match(f, /filter "we": 1 of 4 units/);
+  await d.press('/', 'zzz', '\r');
+  assert.match(d.frame(), /no unit matches "wezzz" \(esc clears\)/);
+  await d.press(ESC);
+  assert.match(d.frame(), /backup[\s\S]*worker/);
+  d.done();
+});
+
+test('enter opens the detail: why, files, recent events, usage sparklines; esc goes back', async () => {
+  const d = await mount();
+  d.client.routes.set('/v1/units/web/why', () => ({ why: 'web is healthy since 09:51; last restart: template httpd.conf changed.' }));
+  d.client.routes.set('/v1/units/web', () => ({ files: [{ dest: '/etc/httpd.conf', sha256: 'abcdef0123456789', onChange: 'reload' }], status: { addresses: { default: '10.88.0.5' } } }));
+  await d.press('j', 'j', '\r');
+  d.client.emit({ type: 'unit.reloaded', unit: 'web', how: 'signal', detail: 'SIGHUP' });
+  await settle(60);
+  const f = d.frame();
+  assert.match(f, /web · service · container · ▲ healthy · desired up · default 10\.88\.0\.5/);
+  assert.match(f, /web is healthy since 09:51; last restart: template httpd\.conf changed\./);
+  assert.match(f, /\/etc\/httpd\.conf\s+sha256 abcdef012345\s+on change: reload/);
+  assert.match(f, /unit\.reloaded\s+reloaded by signal: SIGHUP/);
+  assert.match(f, /cpu\s+\(no samples yet\)/);
+  await d.press(ESC);
+  assert.match(d.frame(), /NAME\s+KIND/);
+  d.done();
+});
+
+test('usage of the visible units fills CPU and MEM', async () => {
+  let cpu = 0;
+  let at = 0;
+  const paths: string[] = [];
+  const d = await mount(stack(), {
+    columns: 160,
+    usageEveryMs: 30,
+    setup: (c) => c.routes.set('/v1/dash/usage', (path) => {
+      paths.push(path);
+      cpu += 50_000_000;
+      at += 1000;
+      return { web: { cpuNs: cpu, memoryBytes: 12 * 1048576, memoryLimitBytes: 64 * 1048576, at } };
+    }),
+  });
+  try {
+    await settle(300);
+    assert.match(paths.at(-1)!, /units=backup%2Cdb%2Cweb%2Cworker$/);
+    assert.match(d.frame(), / web .*▲ healthy.*5\.0%\s+12M\/64M/);
+  } finally {
+    d.done();
+  }
+});
+
+test('l follows the selected unit\'s logs; / searches; space pauses; a shows all units prefixed', async () => {
+  const d = await mount();
+  await d.press('j', 'l');
+  const logs = d.client.open('/v1/units/db/logs');
+  assert.is(logs.length, 1);
+  assert.match(logs[0]!.path, /tail=100&follow=true/);
+  logs[0]!.push({ time: now, stream: 'stdout', text: 'ready to accept connections' });
+  logs[0]!.push({ time: now, stream: 'stderr', text: 'checkpoint starting' });
+  await settle(150);
+  assert.match(d.frame(), /Logs · db · following/);
+  assert.match(d.frame(), /ready to accept connections[\s\S]*checkpoint starting/);
+  await d.press('/', 'ready', '\r');
+  assert.match(d.frame(), /search "ready" \(1 lines\)/);
+  assert.not.match(d.frame(), /checkpoint/);
+  await d.press(' ');
+  logs[0]!.push({ time: now, stream: 'stdout', text: 'ready again' });
+  await settle(150);
+  assert.match(d.frame(), /⏸ paused/);
+  assert.not.match(d.frame(), /ready again/);
+  await d.press(' ');
+  assert.match(d.frame(), /ready again/);
+  await d.press('a');
+  assert.match(d.frame(), /Logs · all units/);
+  assert.is(d.client.open('/v1/units/').length, 4);
+  d.client.open('/v1/units/web/logs')[0]!.push({ time: now, stream: 'stdout', text: 'GET / 200' });
+  await d.press(ESC);
+  await settle(150);
+  assert.match(d.frame(), /web\s+GET \/ 200/);
+  d.done();
+});
+
+test('e shows the live ledger, filtered with /', async () => {
+  const d = await mount();
+  await d.press('e');
+  d.client.emit({ type: 'unit.exited', unit: 'worker', code: 3, signal: null, oomKilled: false, lastLogLines: [] });
+  d.client.emit({ type: 'unit.healthy', unit: 'web' });
+  await settle(60);
+  let f = d.frame();
+  assert.match(f, /Events · 2 shown · following/);
+  assert.match(f, /\s11 unit\.exited\s+worker\s+exited code 3/);
+  assert.match(f, /\s12 unit\.healthy\s+web\s+healthy/);
+  await d.press('/', 'worker', '\r');
+  f = d.frame();
+  assert.match(f, /1 shown matching "worker"/);
+  assert.not.match(f, /unit\.healthy/);
+  d.done();
+});
+
+test('i: images say "not available" on a 404 and list images when the route exists', async () => {
+  const d = await mount();
+  await d.press('i');
+  assert.match(d.frame(), /Images · not available from this agent/);
+  d.client.routes.set('/v1/images', () => [{ repository: 'busybox', tag: 'latest', digest: 'sha256:0123456789abcdef', created: new Date(now - 7_200_000).toISOString(), size: 2_200_000 }]);
+  await d.press('u', 'i');
+  assert.match(d.frame(), /busybox\s+latest\s+0123456789ab\s+2h00m ago\s+2\.1M/);
+  d.done();
+});
+
+test('J: jobs with their last runs and next run', async () => {
+  const d = await mount();
+  d.client.routes.set('/v1/dash/jobs', () => [{ unit: 'backup', state: 'completed', nextRun: now + 60_000, runs: [{ run: 1, startedAt: 0, finishedAt: 18_000, code: 0 }, { run: 2, startedAt: 0, finishedAt: 3_000, code: 2 }] }]);
+  await d.press('J');
+  assert.match(d.frame(), /backup\s+completed\s+\d\d:\d\d:\d\d\s+#2 exit 2 3s · #1 exit 0 18s/);
+  d.done();
+});
+
+test('? shows every key; any key closes it; q quits', async () => {
+  const d = await mount(stack(), { rows: 40 });
+  await d.press('?');
+  const f = d.frame();
+  for (const k of ['enter', 'S ', 'x ', 'space', '/ ', 'q ']) assert.ok(f.includes(k), `help lists ${k}`);
+  assert.match(f, /reset a failed or crash-looping unit/);
+  await d.press('z');
+  assert.match(d.frame(), /NAME\s+KIND/);
+  let exited = false;
+  void d.app.unmount;
+  d.app.stdin.write('q');
+  await settle(30);
+  exited = !d.client.open('/v1/events').length;
+  assert.ok(exited, 'q closes the feed');
+  d.done();
+});
+
+test('the agent going away shows reconnecting and the error, then recovers', async () => {
+  const d = await mount();
+  d.client.down = true;
+  d.client.open('/v1/events')[0]!.end();
+  await settle(30);
+  assert.match(d.frame(), /↻ reconnecting… retry in \ds/);
+  assert.match(d.frame(), /the agent closed the event stream/);
+  await settle(600);
+  assert.match(d.frame(), /no agent answers at unix:\/\/\/fake\.sock/);
+  assert.match(d.frame(), /backup/, 'the last known units stay on screen');
+  d.client.down = false;
+  await settle(1200);
+  assert.match(d.frame(), /● live/);
+  assert.match(d.client.open('/v1/events')[0]!.path, /since=10&/);
+  d.done();
+});
+
+test('80x24 with 40 units: names and states of a full window, a scroll position, no line longer than 80', async () => {
+  const units = Array.from({ length: 40 }, (_, i) => unitView(`service-number-${String(i).padStart(2, '0')}`, { state: i % 3 ? 'running' : 'failed' }));
+  const d = await mount(units, { columns: 80, rows: 24 });
+  let f = d.frame();
+  const lines = f.split('\n');
+  assert.ok(lines.length <= 24, `${lines.length} lines`);
+  for (const l of lines) assert.ok(l.length <= 80, `too long: ${l}`);
+  assert.match(f, /service-number-00\s+service\s+ctr\s+✕ failed/);
+  assert.match(f, /1-\d+ of 40/);
+  await d.press('G');
+  f = d.frame();
+  assert.match(f, /▶service-number-39\s+service\s+ctr\s+✕ failed/);
+  assert.not.match(f, /service-number-00/);
+  d.done();
+});
+
+test('a resize re-lays the table: columns come back when it widens', async () => {
+  const d = await mount(stack(), { columns: 60 });
+  assert.not.match(d.frame(), /RESTARTS/);
+  Object.defineProperty(d.app.stdout, 'columns', { value: 160, configurable: true });
+  d.app.stdout.emit('resize');
+  await settle(40);
+  assert.match(d.frame(), /RESTARTS\/1h\s+UP\s+CPU\s+MEM\s+PORTS/);
+  d.done();
+});
+
+test('500 units: renders only the window and an update re-renders fast', async () => {
+  const units = Array.from({ length: 500 }, (_, i) => unitView(`u${String(i).padStart(3, '0')}`));
+  const d = await mount(units, { rows: 30 });
+  const t0 = performance.now();
+  for (let i = 0; i < 500; i++) d.client.emit({ type: 'unit.paused', unit: `u${String(i).padStart(3, '0')}` });
+  await settle(80);
+  const ms = performance.now() - t0;
+  assert.match(d.frame(), /500 units · ▲ 0 up · ● 500 paused/);
+  assert.ok(d.frame().split('\n').length <= 30);
+  assert.ok(ms < 2000, `500 events took ${ms} ms`);
+  d.done();
+});
+
+test.run();

@@ -1,0 +1,121 @@
+/**
+ * The API app in-process (fastify inject) on a stub agent: unknown routes,
+ * bad requests and agent errors all answer JSON with an E_ code; a 400 names
+ * the field and why; a token guards every route.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../../src/api/api-context.js';
+import { buildApi } from '../../src/api/server.js';
+import { BerthError } from '../../src/errors.js';
+
+const logged: string[] = [];
+const agent = {
+  list: () => [{ name: 'web', kind: 'service', isolation: 'process', state: 'running', desired: 'up', restarts: 0, ports: [], pid: 12 }],
+  get: (name: string) => {
+    if (name !== 'web') throw new BerthError('E_UNIT_NOT_FOUND', `no unit named ${name}`, { hint: 'known units: web' });
+    return { name, spec: { name }, files: [] };
+  },
+  inspectInstance: async () => undefined,
+};
+const ctx = { agent, info: async () => ({}), uploadDir: () => '/nonexistent', log: (l: string) => logged.push(l) } as unknown as ApiContext;
+let app: FastifyInstance;
+let guarded: FastifyInstance;
+
+test.before(async () => {
+  app = await buildApi(ctx);
+  guarded = await buildApi(ctx, { token: 'sekrit' });
+});
+test.after(async () => {
+  await app.close();
+  await guarded.close();
+});
+
+const E_CODE = /^E_[A-Z0-9_]+$/;
+async function errorOf(a: FastifyInstance, method: 'GET' | 'POST', url: string, body?: string, headers: Record<string, string> = {}) {
+  const res = await a.inject({ method, url, ...(body !== undefined ? { payload: body, headers: { 'content-type': 'application/json', ...headers } } : { headers }) });
+  assert.match(String(res.headers['content-type']), /application\/json/, `${method} ${url} answers JSON`);
+  const json = res.json() as { code: string; message: string; field?: string; hint?: string };
+  assert.match(json.code, E_CODE, `${method} ${url}: ${res.body}`);
+  assert.type(json.message, 'string');
+  return { status: res.statusCode, ...json };
+}
+
+test('unknown route: 404 JSON naming the route', async () => {
+  const e = await errorOf(app, 'GET', '/v1/nope?x=1');
+  assert.is(e.status, 404);
+  assert.is(e.code, 'E_NOT_FOUND');
+  assert.match(e.message, 'GET /v1/nope');
+});
+
+test('bad path parameter: 400 naming params.name and the rule', async () => {
+  const e = await errorOf(app, 'GET', '/v1/units/Not_Valid');
+  assert.is(e.status, 400);
+  assert.is(e.code, 'E_BAD_REQUEST');
+  assert.is(e.field, 'params.name');
+  assert.match(e.message, /pattern/);
+});
+
+test('unknown action: 400 listing the allowed ones', async () => {
+  const e = await errorOf(app, 'POST', '/v1/units/web/frob', '{}');
+  assert.is(e.status, 400);
+  assert.is(e.field, 'params.action');
+  assert.match(e.message, 'start, stop, restart, reload, pause, unpause, reset');
+});
+
+test('body: a missing field, a wrong type, an unknown field, not JSON', async () => {
+  let e = await errorOf(app, 'POST', '/v1/units/web/exec', '{}');
+  assert.is(e.status, 400);
+  assert.is(e.field, 'body.argv');
+  assert.match(e.message, /required/);
+  e = await errorOf(app, 'POST', '/v1/units/web/exec', '{"argv":[]}');
+  assert.is(e.field, 'body.argv');
+  assert.match(e.message, /fewer than 1/);
+  e = await errorOf(app, 'POST', '/v1/units/web/exec', '{"argv":["x"],"timeoutMs":"soon"}');
+  assert.is(e.field, 'body.timeoutMs');
+  assert.match(e.message, /integer/);
+  e = await errorOf(app, 'POST', '/v1/down', '{"unitz":[]}');
+  assert.is(e.status, 400);
+  assert.is(e.field, 'body.unitz');
+  e = await errorOf(app, 'POST', '/v1/apply', '{nope');
+  assert.is(e.status, 400);
+  assert.is(e.field, 'body');
+  assert.match(e.message, /JSON/);
+});
+
+test('bad query: 400 naming querystring.since', async () => {
+  const e = await errorOf(app, 'GET', '/v1/events?since=yesterday');
+  assert.is(e.status, 400);
+  assert.is(e.field, 'querystring.since');
+});
+
+test('an agent error keeps its code, hint and status', async () => {
+  const e = await errorOf(app, 'GET', '/v1/units/ghost');
+  assert.is(e.status, 404);
+  assert.is(e.code, 'E_UNIT_NOT_FOUND');
+  assert.is(e.hint, 'known units: web');
+});
+
+test('responses go through their schema and keep every field', async () => {
+  const res = await app.inject({ method: 'GET', url: '/v1/units' });
+  assert.equal(res.json(), agent.list());
+});
+
+test('token: none or wrong is 401 JSON, logged once per request; the right one passes', async () => {
+  logged.length = 0;
+  let e = await errorOf(guarded, 'GET', '/v1/units');
+  assert.is(e.status, 401);
+  assert.is(e.code, 'E_UNAUTHORIZED');
+  e = await errorOf(guarded, 'GET', '/v1/nope', undefined, { authorization: 'Bearer wrong' });
+  assert.is(e.status, 401, 'an unknown route is 401 too: nothing leaks without the token');
+  assert.is(logged.length, 2);
+  assert.match(logged[0]!, /401 GET \/v1\/units .*no token/);
+  assert.match(logged[1]!, /wrong token/);
+  assert.not.match(logged.join(), /sekrit/);
+  const ok = await guarded.inject({ method: 'GET', url: '/v1/units', headers: { authorization: 'Bearer sekrit' } });
+  assert.is(ok.statusCode, 200);
+  assert.is(logged.length, 2);
+});
+
+test.run();

@@ -18,6 +18,8 @@ import { ContainerDriver } from '../runtime/container/driver.js';
 import type { Availability, Driver, InstanceSpec } from '../runtime/driver.js';
 import { CniNetworker } from '../runtime/network/cni-networker.js';
 import { ProcessDriver } from '../runtime/process/driver.js';
+import { SystemdDriver } from '../runtime/systemd/driver.js';
+import { VmDriver } from '../runtime/vm/driver.js';
 import { VERSION } from '../version.js';
 import { Agent, type DesiredSet } from './agent.js';
 import { systemClock } from './clock.js';
@@ -43,9 +45,13 @@ export interface HostAgent {
 }
 
 const NOT_YET: Record<string, string> = {
-  vm: 'isolation vm (QEMU guests) is not available in this berth yet; use isolation: container for now',
-  systemd: 'isolation systemd (transient systemd units) is not available in this berth yet; use isolation: container or process',
 };
+
+/** The InstanceSpec's vm part of a vm unit. */
+function vmOf(spec: UnitSpec): NonNullable<InstanceSpec['vm']> {
+  const vm = spec.vm;
+  return { cpus: vm?.cpus ?? 1, memoryBytes: vm?.memoryBytes ?? 256 * 1024 * 1024, ...(vm?.kernel ? { kernel: vm.kernel } : {}), disksBytes: vm?.disksBytes ?? [], cloudInit: vm?.cloudInit ?? false };
+}
 
 /** Describes the cgroup set-up of this host in a few words. */
 function detectCgroupMode(): string {
@@ -63,6 +69,7 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
   const drivers: Record<string, Driver> = {
     container: new ContainerDriver({ root, networker }),
     process: new ProcessDriver({ root: join(root, 'process') }),
+    vm: new VmDriver({ root: join(root, 'vm') }),
   };
   const availability = new Map<string, Promise<Availability>>();
   const available = (kind: string) => {
@@ -82,23 +89,29 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
   const prepare = async (spec: UnitSpec, id: string): Promise<InstanceSpec> => {
     const envFiles = spec.run.envFiles.map((f) => parseEnvFile(readFileSync(f, 'utf8')));
     for (const v of spec.volumes) if (v.type === 'named') mkdirSync(join(volumesDir, v.name, '_data'), { recursive: true });
-    if (spec.isolation === 'process') {
+    if (spec.isolation === 'process' || spec.isolation === 'systemd') {
       const inst = buildInstanceSpec(spec, id, { envFiles, volumesDir });
       if (spec.templates.length) inst.env.BERTH_CONFIG_DIR = renderedDir(root, spec.name);
       return inst;
+    }
+    if (spec.isolation === 'vm' && spec.vm?.disk) {
+      const inst = buildInstanceSpec(spec, id, { envFiles, volumesDir });
+      if (spec.templates.length) inst.mounts.push({ type: 'bind', source: renderedDir(root, spec.name), target: CONFIG_MOUNT, readonly: true });
+      return { ...inst, disk: spec.vm.disk, vm: vmOf(spec) };
     }
     if (!spec.image) throw new BerthError('E_NO_IMAGE', `${spec.name} has no image`, { hint: 'add image: { from: busybox }' });
     const image = await resolveImage(images, spec.image.from);
     const layers = await images.layerDirs(image);
     const links = templateLinkLayer(root, spec.name, spec.templates.map((t) => t.dest));
     const extraMounts = spec.templates.length ? [{ type: 'bind' as const, source: renderedDir(root, spec.name), target: CONFIG_MOUNT, readonly: true }] : [];
-    return buildInstanceSpec(spec, id, {
+    const inst = buildInstanceSpec(spec, id, {
       image: image.config.config ?? {},
       layers: links ? [links, ...layers] : layers,
       envFiles,
       volumesDir,
       extraMounts,
     });
+    return spec.isolation === 'vm' ? { ...inst, vm: vmOf(spec) } : inst;
   };
 
   const agent = new Agent({
@@ -113,7 +126,7 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
       if (spec.kind === 'network' || spec.kind === 'volume') return undefined;
       const a = await available(spec.isolation);
       if (!a.ok) return new BerthError('E_ISOLATION_UNAVAILABLE', `${spec.name}: isolation ${spec.isolation} does not work here: ${a.detail}`, a.hint ? { hint: a.hint } : {});
-      if (spec.isolation !== 'container') return undefined;
+      if (spec.isolation !== 'container' && !(spec.isolation === 'vm' && !spec.vm?.disk)) return undefined;
       if (spec.image?.build) return new BerthError('E_BUILD_UNAVAILABLE', `${spec.name}: image.build is not supported by this agent yet`, { hint: `build it with \`berth build -t ${spec.name} ${spec.image.context ?? '.'}\` and use image: { from: ${spec.name} }` });
       if (!spec.image) return undefined;
       try {
@@ -153,6 +166,7 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
     cgroupMode: detectCgroupMode,
     async close(stopUnits) {
       await agent.close(stopUnits);
+      systemd.close();
       ledger.close();
     },
   };

@@ -1,0 +1,368 @@
+/**
+ * VmDriver (`isolation: vm`): a unit as a QEMU guest, supervised like a
+ * container. Two boots (see qemu-args.ts): the unit's image as a micro-VM
+ * (initramfs from the layers + berth's /init, init-script.ts), or an
+ * unmodified disk image through a copy-on-write qcow2 overlay.
+ *
+ * QEMU runs under a detached Perl shim (shim.ts) that outlives the agent,
+ * writes the serial console to the log and records the exit; control goes
+ * over QMP (qmp.ts): pause = `stop`, unpause = `cont`, status =
+ * `query-status`, forced stop = `quit`. Graceful stop of a micro-VM: a
+ * `BERTH-SIGNAL` line on the serial console, which the init turns into a
+ * signal to the command's process group (no acpid there to hear
+ * `system_powerdown`); of a disk image: `system_powerdown` (ACPI).
+ *
+ * Per instance, under `<root>/instances/<id>/`: output.log, exit.json,
+ * control (FIFO), qmp.sock, qemu.json (the command line), overlay.qcow2.
+ */
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants as fsc, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, watch, writeFileSync, writeSync } from 'node:fs';
+import { cpus as hostCpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DriverError } from '../../errors.js';
+import type { Availability, Driver, ExecResult, ExitResult, Handle, InstanceSpec, InstanceStatus, ProcessInfo } from '../driver.js';
+import { probeAccel, type AccelChoice } from './accel.js';
+import { createOverlay, createVolume, imageInfo } from './disk.js';
+import { makeVmHandle, vmData, type VmHandleData } from './handle.js';
+import { initScript } from './init-script.js';
+import { buildInitramfs, findModules } from './initramfs.js';
+import { qemuArgs, tscKhzFromCpuinfo, type QemuLaunch } from './qemu-args.js';
+import { qmp, qmpStatus } from './qmp.js';
+import { VM_SHIM_SOURCE } from './shim.js';
+import { exitOf, isAlive, procUsage } from './state.js';
+
+/** Where the driver keeps things and what it runs. */
+export interface VmDriverOptions {
+  /** e.g. `<root>/vm`: instances/, initrd/ cache, accel.json, the shim */
+  root: string;
+  qemu?: string;
+  qemuImg?: string;
+  /** default /var/cache/berth/kernel (scripts/fetch-kernel) */
+  kernelDir?: string;
+  /** a static busybox for the guest's /init (default /bin/busybox) */
+  busybox?: string;
+  perl?: string;
+  /** no first line from the guest within this → E_VM_BOOT_TIMEOUT (default 120 s: TCG on a loaded host is slow) */
+  bootTimeoutMs?: number;
+  maxLogBytes?: number;
+  /** skip the probe (tests, benchmarks) */
+  accel?: AccelChoice;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The VM driver. */
+export class VmDriver implements Driver {
+  readonly kind = 'vm';
+  private accelPromise?: Promise<AccelChoice>;
+  private readonly waits = new Map<string, Promise<ExitResult>>();
+  private readonly children = new Map<string, ChildProcess>();
+  private readonly qemu: string;
+  private readonly qemuImg: string;
+  private readonly kernelDir: string;
+
+  constructor(private readonly opts: VmDriverOptions) {
+    this.qemu = opts.qemu ?? 'qemu-system-x86_64';
+    this.qemuImg = opts.qemuImg ?? 'qemu-img';
+    this.kernelDir = opts.kernelDir ?? '/var/cache/berth/kernel';
+  }
+
+  /** KVM or TCG, and why (probed once, cached in memory and in `<root>/accel.json`). */
+  accel(): Promise<AccelChoice> {
+    this.accelPromise ??= this.opts.accel ? Promise.resolve(this.opts.accel)
+      : probeAccel({ dir: this.opts.root, qemu: this.qemu, kernel: join(this.kernelDir, 'vmlinux') });
+    return this.accelPromise;
+  }
+
+  async available(): Promise<Availability> {
+    const version = await new Promise<string | null>((r) => execFile(this.qemu, ['--version'], (e, out) => r(e ? null : out.split('\n')[0]!)));
+    if (!version) return { ok: false, detail: `${this.qemu} is missing`, hint: 'apt-get install qemu-system-x86 (scripts/setup does)' };
+    if (!existsSync(join(this.kernelDir, 'vmlinux'))) return { ok: false, detail: `no guest kernel at ${this.kernelDir}/vmlinux`, hint: 'run scripts/fetch-kernel (scripts/setup does)' };
+    const perl = await new Promise<boolean>((r) => execFile(this.opts.perl ?? 'perl', ['-MTime::HiRes', '-e', '1'], (e) => r(!e)));
+    if (!perl) return { ok: false, detail: 'perl with Time::HiRes is missing (the VM shim needs it)', hint: 'apt-get install perl' };
+    const a = await this.accel();
+    return { ok: true, detail: `${version.replace(/^QEMU emulator /, 'qemu ')}; ${a.why}` };
+  }
+
+  async start(spec: InstanceSpec): Promise<Handle> {
+    const unit = spec.unit;
+    const fail = (code: string, msg: string, hint: string) => new DriverError(code, `${unit}: ${msg}`, { unit }, { hint });
+    const memoryBytes = spec.vm?.memoryBytes ?? spec.resources.memoryBytes ?? 256 << 20;
+    if (memoryBytes > totalmem()) throw fail('E_VM_MEMORY', `vm.memory ${mib(memoryBytes)} is more than this host has (${mib(totalmem())})`, 'lower vm.memory');
+    const cpus = Math.min(spec.vm?.cpus ?? spec.resources.cpus ?? 1, hostCpus().length);
+    const kernel = spec.vm?.kernel ?? join(this.kernelDir, 'vmlinux');
+    if (!spec.disk && !existsSync(kernel)) throw fail('E_VM_KERNEL', `no guest kernel at ${kernel}`, spec.vm?.kernel ? 'check vm.kernel' : 'run scripts/fetch-kernel (scripts/setup does)');
+    if (spec.disk && !existsSync(spec.disk)) throw fail('E_VM_DISK', `disk image ${spec.disk} does not exist`, 'check vm.disk');
+    const dir = join(this.opts.root, 'instances', spec.id);
+    if (existsSync(join(dir, 'output.log'))) throw fail('E_VM_EXISTS', `instance ${spec.id} already exists`, 'destroy it first, or use a new instance id');
+    const qmpSocket = join(dir, 'qmp.sock');
+    if (Buffer.byteLength(qmpSocket) > 100) throw fail('E_VM_PATH', `the QMP socket path is too long for a unix socket: ${qmpSocket}`, 'use a shorter state root (--root)');
+    const accel = await this.accel();
+    mkdirSync(dir, { recursive: true });
+    try {
+      const launch = await this.launchFor(spec, dir, { accel: accel.accel, cpus, memoryBytes, qmpSocket, kernel });
+      const args = qemuArgs(launch);
+      writeFileSync(join(dir, 'qemu.json'), `${JSON.stringify(args)}\n`);
+      execFileSync('mkfifo', [join(dir, 'control')]);
+      const handle = await this.spawnShim(spec, dir, args, {
+        dir, qmpSocket, shimPid: 0, accel: accel.accel, accelWhy: accel.why, mode: spec.disk ? 'disk' : 'microvm', ignored: ignoredParts(spec),
+      });
+      await this.awaitBoot(handle);
+      return handle;
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true }); // no handle was given out: nobody else would clean it
+      if (err instanceof DriverError) throw err;
+      throw fail('E_VM_START', (err as Error).message, 'see the message; `qemu-img info` and the unit log help');
+    }
+  }
+
+  /** The QEMU launch for a spec: initramfs or overlay, volumes, shares. */
+  private async launchFor(spec: InstanceSpec, dir: string, o: { accel: 'kvm' | 'tcg'; cpus: number; memoryBytes: number; qmpSocket: string; kernel: string }): Promise<QemuLaunch> {
+    const shares = spec.mounts.flatMap((m, i) => (m.type === 'bind' ? [{ tag: `m${i}`, source: m.source, target: m.target, readonly: m.readonly }] : []));
+    const volumes: string[] = [];
+    for (const [i, bytes] of (spec.vm?.disksBytes ?? []).entries()) {
+      const path = join(dir, `volume-${i}.qcow2`);
+      await createVolume(this.qemuImg, path, bytes);
+      volumes.push(path);
+    }
+    const base = { qemu: this.qemu, accel: o.accel, cpus: o.cpus, memoryBytes: o.memoryBytes, qmpSocket: o.qmpSocket, ports: spec.network.ports, volumes };
+    if (spec.disk) {
+      let format: string;
+      try { format = (await imageInfo(this.qemuImg, spec.disk)).format; } catch (err) {
+        throw new DriverError('E_VM_DISK', `${spec.unit}: cannot read disk image ${spec.disk}: ${(err as Error).message}`, { unit: spec.unit }, { hint: 'vm.disk must be an image QEMU reads (qcow2, raw, vmdk…); check it with `qemu-img info`' });
+      }
+      const overlay = join(dir, 'overlay.qcow2');
+      await createOverlay(this.qemuImg, spec.disk, format, overlay);
+      return { ...base, disk: { path: overlay, format: 'qcow2' }, shares: shares.map(({ tag, source, readonly }) => ({ tag, source, readonly })) };
+    }
+    const modulesDir = spec.vm?.kernel ? join(dirname(spec.vm.kernel), 'modules') : join(this.kernelDir, 'modules');
+    const modules = findModules(modulesDir);
+    const init = initScript({
+      argv: spec.argv, env: spec.env, hostname: spec.hostname, modules: Object.keys(modules),
+      ...(spec.user ? { user: spec.user } : {}), ...(spec.workdir ? { workdir: spec.workdir } : {}),
+      shares: shares.map(({ tag, target, readonly }) => ({ tag, target, readonly })),
+      tmpfs: spec.mounts.flatMap((m) => (m.type === 'tmpfs' ? [{ target: m.target, readonly: m.readonly, ...(m.sizeBytes ? { sizeBytes: m.sizeBytes } : {}) }] : [])),
+    });
+    const initrd = await buildInitramfs(join(this.opts.root, 'initrd'), { layers: spec.layers ?? [], init, busybox: this.opts.busybox ?? '/bin/busybox', modules });
+    const tscKhz = o.accel === 'tcg' ? tscKhzFromCpuinfo(readFileSync('/proc/cpuinfo', 'utf8')) : undefined;
+    return { ...base, ...(tscKhz ? { tscKhz } : {}), microvm: { kernel: o.kernel, initrd }, shares: shares.map(({ tag, source, readonly }) => ({ tag, source, readonly })) };
+  }
+
+  private async spawnShim(spec: InstanceSpec, dir: string, args: string[], data: VmHandleData): Promise<Handle> {
+    const shim = this.ensureShim();
+    const logPath = join(dir, 'output.log');
+    const errFd = openSync(join(dir, 'shim.log'), 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(this.opts.perl ?? 'perl', [shim, dir, logPath, String(this.opts.maxLogBytes ?? 10 << 20), '--', ...args], { detached: true, stdio: ['ignore', 'pipe', errFd] });
+    } finally { closeSync(errFd); }
+    const first = await firstLine(child);
+    if (!first.startsWith('started ')) throw new Error(readFileSync(join(dir, 'shim.log'), 'utf8').trim() || 'the VM shim did not start');
+    this.children.set(spec.id, child);
+    child.unref();
+    return makeVmHandle(spec.id, spec.unit, Number(first.slice(8)), Date.now(), logPath, { ...data, shimPid: child.pid! });
+  }
+
+  /** Resolves when the guest's init is ready (micro-VM) or printed a first line (disk); kills QEMU on a timeout. */
+  private async awaitBoot(handle: Handle): Promise<void> {
+    const d = vmData(handle);
+    const marker = join(d.dir, d.mode === 'microvm' ? 'ready' : 'booted');
+    const limit = Date.now() + (this.opts.bootTimeoutMs ?? 120_000);
+    while (Date.now() < limit) {
+      if (existsSync(marker)) return;
+      if (existsSync(join(d.dir, 'exit.json'))) {
+        const tail = logTail(handle.logPath, 5);
+        throw new DriverError('E_VM_START', `${handle.unit}: QEMU ended before the guest came up${tail ? `:\n${tail}` : ''}`, { unit: handle.unit }, { hint: 'see the lines above; qemu.json in the instance folder has the command line' });
+      }
+      await sleep(25);
+    }
+    await this.forceQuit(handle, 0);
+    await this.waitShimGone(d);
+    throw new DriverError('E_VM_BOOT_TIMEOUT', `${handle.unit}: the guest did not come up within ${Math.round((this.opts.bootTimeoutMs ?? 120_000) / 1000)} s (no ${d.mode === 'microvm' ? 'BERTH-READY' : 'first'} line on its serial console); QEMU was stopped`,
+      { unit: handle.unit, recoverable: true }, { hint: d.mode === 'microvm' ? 'check vm.kernel; under TCG on a loaded host boots are slow' : 'the disk image must print to the serial console (console=ttyS0)' });
+  }
+
+  wait(handle: Handle): Promise<ExitResult> {
+    let p = this.waits.get(handle.id);
+    if (!p) {
+      p = this.waitFor(handle);
+      this.waits.set(handle.id, p);
+    }
+    return p;
+  }
+
+  private waitFor(handle: Handle): Promise<ExitResult> {
+    const d = vmData(handle);
+    const over = () => !isAlive(d.shimPid, d.dir) && !isAlive(handle.pid, d.qmpSocket);
+    return new Promise((resolve) => {
+      let watcher: ReturnType<typeof watch> | undefined;
+      const child = this.children.get(handle.id);
+      child?.ref(); // a pending wait keeps the agent alive, as any awaited I/O does
+      const check = (poll: boolean) => {
+        const r = exitOf(d.dir) ?? (poll && over() ? exitOf(d.dir) ?? { code: null, signal: null, oomKilled: false, finishedAt: Date.now() } : null);
+        if (!r) return;
+        clearInterval(timer);
+        watcher?.close();
+        child?.unref();
+        resolve(r);
+      };
+      try { watcher = watch(d.dir, () => check(false)); } catch { /* poll only */ }
+      const timer = setInterval(() => check(true), 200);
+      check(false);
+    });
+  }
+
+  async stop(handle: Handle, signal: string, timeoutMs: number): Promise<ExitResult> {
+    const done = this.wait(handle);
+    const d = vmData(handle);
+    if (exitOf(d.dir)) return done;
+    await qmp(d.qmpSocket, 'cont').catch(() => undefined); // a paused guest cannot act on the request
+    await this.gentle(handle, signal);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => { timer = setTimeout(() => r(true), timeoutMs); })]);
+    clearTimeout(timer);
+    if (timedOut) await this.forceQuit(handle);
+    return done;
+  }
+
+  async kill(handle: Handle, signal: string): Promise<void> {
+    if (signal === 'SIGKILL') await this.forceQuit(handle);
+    else await this.gentle(handle, signal);
+  }
+
+  /** Asks the guest to act on `signal`: serial marker (micro-VM) or ACPI power button (disk). */
+  private async gentle(handle: Handle, signal: string): Promise<void> {
+    const d = vmData(handle);
+    if (d.mode === 'disk') {
+      if (signal === 'SIGTERM' || signal === 'SIGINT') await qmp(d.qmpSocket, 'system_powerdown').catch(() => undefined);
+      return;
+    }
+    try {
+      const fd = openSync(join(d.dir, 'control'), fsc.O_WRONLY | fsc.O_NONBLOCK);
+      try { writeSync(fd, `BERTH-SIGNAL ${signal.replace(/^SIG/, '')}\n`); } finally { closeSync(fd); }
+    } catch { /* QEMU is gone: nothing to signal */ }
+  }
+
+  /** `quit` over QMP (marked as forced: the exit reads as SIGKILL), then SIGKILL if QEMU lingers. */
+  private async forceQuit(handle: Handle, graceMs = 3000): Promise<void> {
+    const d = vmData(handle);
+    if (!isAlive(handle.pid, d.qmpSocket)) return;
+    writeFileSync(join(d.dir, 'forced'), '');
+    if (graceMs > 0) await qmp(d.qmpSocket, 'quit', undefined, graceMs).catch(() => undefined);
+    for (let t = 0; t < graceMs && isAlive(handle.pid, d.qmpSocket); t += 20) await sleep(20);
+    if (isAlive(handle.pid, d.qmpSocket)) try { process.kill(handle.pid!, 'SIGKILL'); } catch { /* gone */ }
+  }
+
+  async pause(handle: Handle): Promise<void> {
+    this.live(handle);
+    await this.qmpOrFail(handle, 'stop');
+  }
+
+  async unpause(handle: Handle): Promise<void> {
+    this.live(handle);
+    await this.qmpOrFail(handle, 'cont');
+  }
+
+  async exec(handle: Handle): Promise<ExecResult> {
+    throw new DriverError('E_VM_EXEC', `${handle.unit}: exec into a VM is not supported (berth's guests have no agent inside)`, { unit: handle.unit }, { hint: 'use a tcp/http health check on a published port, or read the serial log with `berth logs`' });
+  }
+
+  async inspect(handle: Handle): Promise<InstanceStatus> {
+    const d = vmData(handle);
+    const detail: Record<string, unknown> = { accel: d.accel, accelWhy: d.accelWhy, boot: d.mode, qmp: d.qmpSocket, ...(d.ignored.length ? { ignoredInVm: d.ignored } : {}) };
+    const exit = exitOf(d.dir);
+    if (exit) return { state: 'exited', exit, detail };
+    if (!isAlive(handle.pid, d.qmpSocket)) return { state: 'gone', detail };
+    const status = await qmpStatus(d.qmpSocket).catch(() => 'unknown');
+    const usage = procUsage(handle.pid!);
+    return { state: status === 'paused' ? 'paused' : 'running', pid: handle.pid!, addresses: { user: '10.0.2.15' }, detail: { ...detail, qemuStatus: status }, ...(usage ? { usage } : {}) };
+  }
+
+  async top(handle: Handle): Promise<ProcessInfo[]> {
+    const d = vmData(handle);
+    if (!isAlive(handle.pid, d.qmpSocket)) return [];
+    const usage = procUsage(handle.pid!);
+    return [{ pid: handle.pid!, ppid: d.shimPid, user: 'root', command: 'qemu-system-x86_64 (the whole guest)', ...(usage ? { rssBytes: usage.memoryBytes } : {}) }];
+  }
+
+  async recover(handle: Handle): Promise<Handle | null> {
+    const d = vmData(handle);
+    if (exitOf(d.dir)) return handle;
+    if (!isAlive(handle.pid, d.qmpSocket)) return isAlive(d.shimPid, d.dir) ? handle : null;
+    for (let i = 0; i < 10; i++) { // QMP takes one client at a time: retry a busy socket briefly
+      if (await qmpStatus(d.qmpSocket).then(() => true, () => false)) break;
+      await sleep(100);
+    }
+    return handle;
+  }
+
+  async destroy(handle: Handle): Promise<void> {
+    const d = vmData(handle);
+    await this.forceQuit(handle, 1000);
+    await this.waitShimGone(d);
+    rmSync(d.dir, { recursive: true, force: true });
+    this.children.delete(handle.id);
+    this.waits.delete(handle.id);
+  }
+
+  private async waitShimGone(d: VmHandleData): Promise<void> {
+    for (let i = 0; i < 250 && isAlive(d.shimPid, d.dir); i++) await sleep(20);
+    if (isAlive(d.shimPid, d.dir)) try { process.kill(d.shimPid, 'SIGKILL'); } catch { /* gone */ }
+  }
+
+  private async qmpOrFail(handle: Handle, command: string): Promise<void> {
+    try { await qmp(vmData(handle).qmpSocket, command); } catch (err) {
+      throw new DriverError('E_VM_QMP', `${handle.unit}: QMP ${command} failed: ${(err as Error).message}`, { unit: handle.unit, recoverable: true }, { hint: 'is the VM still running? see `berth status`' });
+    }
+  }
+
+  private live(handle: Handle): void {
+    const d = vmData(handle);
+    if (exitOf(d.dir) || !isAlive(handle.pid, d.qmpSocket)) throw new DriverError('E_NOT_RUNNING', `${handle.unit} (${handle.id}) is not running`, { unit: handle.unit });
+  }
+
+  private ensureShim(): string {
+    const path = join(this.opts.root, 'berth-vm-shim.pl');
+    mkdirSync(this.opts.root, { recursive: true });
+    let current = '';
+    try { current = readFileSync(path, 'utf8'); } catch { /* first use */ }
+    if (current !== VM_SHIM_SOURCE) {
+      writeFileSync(`${path}.tmp`, VM_SHIM_SOURCE, { mode: 0o755 });
+      renameSync(`${path}.tmp`, path);
+    }
+    return path;
+  }
+}
+
+/** What a VM does not honour yet, said in inspect rather than silently dropped. */
+function ignoredParts(spec: InstanceSpec): string[] {
+  const out: string[] = [];
+  if (spec.network.attach.length) out.push('networks (VMs use user-mode networking with published ports; no tap on berth bridges yet)');
+  if (spec.resources.pids) out.push('resources.pids');
+  if (spec.capAdd?.length || spec.capDrop?.length) out.push('capabilities (the guest runs its own kernel)');
+  if (spec.readonlyRootfs) out.push('read-only root (the initramfs is a private copy)');
+  return out;
+}
+
+function mib(bytes: number): string {
+  return `${Math.round(bytes / (1 << 20))} MiB`;
+}
+
+/** The last `n` log texts, for error messages. */
+function logTail(logPath: string, n: number): string {
+  try {
+    return readFileSync(logPath, 'utf8').trim().split('\n').slice(-n).map((l) => l.split(' ').slice(3).join(' ')).join('\n');
+  } catch { return ''; }
+}
+
+/** The shim's one line on stdout ('' when it exits without one). */
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    const done = () => { child.stdout?.destroy(); resolve(text.split('\n')[0]!.trim()); };
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => { text += d; if (text.includes('\n')) done(); });
+    child.stdout!.on('end', done);
+    child.on('error', (e) => { text = `error ${e.message}`; done(); });
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * The micro-VM's /init: a busybox sh script (pure text, built here) that
+ * plays the part crun plays for a container. It mounts proc/sys/dev,
+ * loads the virtio modules in PLATFORM.md's order, brings up user-mode
+ * networking (10.0.2.15/24 via 10.0.2.2), mounts the 9p shares and tmpfs
+ * mounts, sets hostname and env, and runs the command as the unit's user in
+ * the unit's workdir, in its own session.
+ *
+ * Serial protocol with the VM shim (markers on their own line):
+ * - `BERTH-READY` once the command is about to run (the driver's boot probe);
+ * - `BERTH-EXIT <code>` when it ended (QEMU itself always exits 0 after
+ *   `poweroff -f`; the shim reads the code from here);
+ * - the host writes `BERTH-SIGNAL <NAME>` into the serial console's input to
+ *   signal the command's process group (a graceful stop: the micro-VM has
+ *   no acpid to act on an ACPI power button).
+ */
+
+/** Modules loaded from /.berth/modules, in this order (PLATFORM.md). */
+export const NET_MODULES = ['virtio_ring', 'virtio', 'virtio_mmio', 'failover', 'net_failover', 'virtio_net'];
+/** Loaded after NET_MODULES when a 9p share is mounted. */
+export const NINEP_MODULES = ['netfs', 'fscache', '9pnet', '9pnet_virtio', '9p'];
+
+/** Where the init keeps its own tools inside the guest. */
+export const BERTH_DIR = '/.berth';
+
+/** What /init needs to know. */
+export interface InitOptions {
+  argv: string[];
+  env: Record<string, string>;
+  user?: string;
+  workdir?: string;
+  hostname: string;
+  /** 9p shares: mount tag → guest path */
+  shares: { tag: string; target: string; readonly: boolean }[];
+  tmpfs: { target: string; sizeBytes?: number; readonly: boolean }[];
+  /** module names present in /.berth/modules (others are assumed built in) */
+  modules: string[];
+}
+
+/** Quotes one word for sh. */
+export function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The /init script text. */
+export function initScript(o: InitOptions): string {
+  const B = `${BERTH_DIR}/busybox`;
+  const want = [...NET_MODULES, ...(o.shares.length ? NINEP_MODULES : [])].filter((m) => o.modules.includes(m));
+  const lines = [
+    `#!${B} sh`,
+    '# berth micro-VM init (generated; see src/runtime/vm/init-script.ts)',
+    `B=${B}`,
+    'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'die() { echo "berth-init: $2" >/dev/ttyS0; echo "BERTH-EXIT $1" >/dev/ttyS0; $B sync; $B poweroff -f; }',
+    '$B mkdir -p /proc /sys /dev /tmp /run /etc',
+    '$B mount -t proc proc /proc; $B mount -t sysfs sys /sys; $B mount -t devtmpfs dev /dev',
+    '$B mkdir -p /dev/pts /dev/shm; $B mount -t devpts devpts /dev/pts; $B mount -t tmpfs shm /dev/shm',
+    `for m in ${want.join(' ')}; do $B insmod ${BERTH_DIR}/modules/$m.ko 2>/dev/null; done`,
+    '$B ip link set lo up',
+    'if $B ip link set eth0 up 2>/dev/null; then $B ip addr add 10.0.2.15/24 dev eth0; $B ip route add default via 10.0.2.2; fi',
+    '[ -s /etc/resolv.conf ] || echo "nameserver 10.0.2.3" > /etc/resolv.conf',
+    `$B hostname ${shQuote(o.hostname)}; echo ${shQuote(o.hostname)} > /etc/hostname`,
+    `printf '127.0.0.1 localhost\\n10.0.2.15 %s\\n' ${shQuote(o.hostname)} > /etc/hosts`,
+  ];
+  for (const s of o.shares) {
+    lines.push(`$B mkdir -p ${shQuote(s.target)} && $B mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144${s.readonly ? ',ro' : ''} ${s.tag} ${shQuote(s.target)} || die 125 ${shQuote(`cannot mount ${s.target}`)}`);
+  }
+  for (const t of o.tmpfs) {
+    const opts = [t.readonly ? 'ro' : 'rw', ...(t.sizeBytes ? [`size=${t.sizeBytes}`] : [])].join(',');
+    lines.push(`$B mkdir -p ${shQuote(t.target)} && $B mount -t tmpfs -o ${opts} tmpfs ${shQuote(t.target)}`);
+  }
+  // the console: no echo of what the host writes, no CR added to output
+  lines.push('exec 3<>/dev/ttyS0', '$B stty -echo -onlcr <&3');
+  for (const [k, v] of Object.entries(o.env)) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) lines.push(`export ${k}=${shQuote(v)}`);
+  if (o.workdir) lines.push(`$B mkdir -p ${shQuote(o.workdir)}; cd ${shQuote(o.workdir)} || die 126 ${shQuote(`cannot enter ${o.workdir}`)}`);
+  if (o.argv.length === 0) lines.push(`die 127 'no command: the image has no Cmd/Entrypoint and the unit sets no run.command'`);
+  const asUser = o.user && o.user !== 'root' && o.user !== '0' && o.user !== '0:0' ? `$B chpst -u ${shQuote(o.user)} ` : '';
+  lines.push(
+    'echo BERTH-READY >/dev/ttyS0',
+    `$B setsid ${asUser}${o.argv.map(shQuote).join(' ')} </dev/null >/dev/ttyS0 2>&1 &`,
+    'pid=$!',
+    '( while read -r w s <&3; do [ "$w" = BERTH-SIGNAL ] && $B kill -"$s" -"$pid" 2>/dev/null; done ) &',
+    'wait $pid; code=$?',
+    '$B sync',
+    'echo "BERTH-EXIT $code" >/dev/ttyS0',
+    '$B poweroff -f',
+    '',
+  );
+  return lines.join('\n');
+}

@@ -57,9 +57,11 @@ function checkTraversable(spec: InstanceSpec, dir: string): void {
 }
 
 /** Writes the files bind-mounted at /etc/hostname, /etc/resolv.conf and (without networking) /etc/hosts. */
-function writeEtcFiles(spec: InstanceSpec, p: ReturnType<typeof containerPaths>): void {
+function writeEtcFiles(spec: InstanceSpec, p: ReturnType<typeof containerPaths>, networker?: Networker): void {
   writeFileSync(p.hostname, `${spec.hostname}\n`);
-  if (existsSync('/etc/resolv.conf')) copyFileSync('/etc/resolv.conf', p.resolvConf);
+  // the networker's copy drops 127.x nameservers, which a container cannot reach
+  const resolv = networker?.resolvConfFile?.() ?? '/etc/resolv.conf';
+  if (existsSync(resolv)) copyFileSync(resolv, p.resolvConf);
   else writeFileSync(p.resolvConf, '');
   writeFileSync(p.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${spec.hostname}\n`);
 }
@@ -100,7 +102,7 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
       const where = command.includes('/') ? `at ${command} in the image` : "in the image's PATH";
       fail(spec, 'E_COMMAND_NOT_FOUND', `executable file \`${command}\` not found ${where}`, `check run.command, or the image's contents (PATH=${path})`);
     }
-    writeEtcFiles(spec, p);
+    writeEtcFiles(spec, p, ctx.networker);
     mark('rootfs-checked');
     let hosts = p.hosts;
     // Unattached containers get a fresh netns from the runtime (loopback only, brought up by crun/runc):

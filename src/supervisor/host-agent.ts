@@ -25,6 +25,7 @@ import { Agent, type DesiredSet } from './agent.js';
 import { systemClock } from './clock.js';
 import { CONFIG_MOUNT, renderedDir, templateLinkLayer, writeRenderedFiles } from './instance-files.js';
 import { buildInstanceSpec, parseEnvFile } from './instance-spec.js';
+import { createImageService, type ImageService } from './image-service.js';
 import { Ledger } from './ledger.js';
 import { createUnitHealth } from './unit-health.js';
 import { parseLogText } from './unit-logs.js';
@@ -39,6 +40,8 @@ export interface HostAgentOptions {
 export interface HostAgent {
   agent: Agent;
   images: ImageStore;
+  /** builds and commits (RUN steps and commits need the container driver) */
+  imageService: ImageService;
   isolations(): Promise<Record<string, Availability>>;
   cgroupMode(): string;
   close(stopUnits: boolean): Promise<void>;
@@ -71,6 +74,9 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
     process: new ProcessDriver({ root: join(root, 'process') }),
     vm: new VmDriver({ root: join(root, 'vm') }),
   };
+  // the system bus unless BERTH_SYSTEMD_BUS names another (tests run their own manager); connects on first use
+  const systemd = new SystemdDriver({ root: join(root, 'systemd'), ...(process.env.BERTH_SYSTEMD_BUS ? { busAddress: process.env.BERTH_SYSTEMD_BUS } : {}) });
+  drivers.systemd = systemd;
   const availability = new Map<string, Promise<Availability>>();
   const available = (kind: string) => {
     if (!availability.has(kind)) availability.set(kind, drivers[kind]!.available().catch((e: unknown) => ({ ok: false, detail: String(e) })));
@@ -83,7 +89,15 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
 
   const loadSet = async (dir: string): Promise<DesiredSet> => {
     const r = await loadDesired(dir, { secretsDir, facts: collectHostFacts() });
-    return { units: r.desired, errors: r.errors, secrets: r.secretValues };
+    const errors: DesiredSet['errors'] = [...r.errors];
+    // a unit's build key (Dockerfile + context contents) is part of its spec: a change restarts it
+    for (const unit of r.desired) {
+      if (!unit.spec.image?.build || unit.spec.isolation !== 'container') continue;
+      const { key, errors: buildErrors } = await imageService.unitBuildKey(unit.spec);
+      if (key) unit.spec.image.buildKey = key;
+      errors.push(...buildErrors);
+    }
+    return { units: r.desired, errors, secrets: r.secretValues };
   };
 
   const prepare = async (spec: UnitSpec, id: string): Promise<InstanceSpec> => {
@@ -100,7 +114,7 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
       return { ...inst, disk: spec.vm.disk, vm: vmOf(spec) };
     }
     if (!spec.image) throw new BerthError('E_NO_IMAGE', `${spec.name} has no image`, { hint: 'add image: { from: busybox }' });
-    const image = await resolveImage(images, spec.image.from);
+    const image = await resolveImage(images, imageService.unitImageRef(spec));
     const layers = await images.layerDirs(image);
     const links = templateLinkLayer(root, spec.name, spec.templates.map((t) => t.dest));
     const extraMounts = spec.templates.length ? [{ type: 'bind' as const, source: renderedDir(root, spec.name), target: CONFIG_MOUNT, readonly: true }] : [];
@@ -127,7 +141,14 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
       const a = await available(spec.isolation);
       if (!a.ok) return new BerthError('E_ISOLATION_UNAVAILABLE', `${spec.name}: isolation ${spec.isolation} does not work here: ${a.detail}`, a.hint ? { hint: a.hint } : {});
       if (spec.isolation !== 'container' && !(spec.isolation === 'vm' && !spec.vm?.disk)) return undefined;
-      if (spec.image?.build) return new BerthError('E_BUILD_UNAVAILABLE', `${spec.name}: image.build is not supported by this agent yet`, { hint: `build it with \`berth build -t ${spec.name} ${spec.image.context ?? '.'}\` and use image: { from: ${spec.name} }` });
+      if (spec.image?.build) {
+        try {
+          await imageService.buildUnit(spec);
+          return undefined;
+        } catch (err) {
+          return err instanceof BerthError ? err : new BerthError('E_BUILD', `${spec.name}: ${String(err)}`);
+        }
+      }
       if (!spec.image) return undefined;
       try {
         await resolveImage(images, spec.image.from);
@@ -157,6 +178,7 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
   return {
     agent,
     images,
+    imageService,
     async isolations() {
       const out: Record<string, Availability> = {};
       for (const kind of Object.keys(drivers)) out[kind] = await available(kind);

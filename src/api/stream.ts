@@ -33,7 +33,8 @@ export function openStream(req: FastifyRequest, reply: FastifyReply): StreamWrit
   res.on('close', close);
   // keep idle connections open through proxies and let clients notice a dead agent
   const ping = setInterval(() => {
-    if (!closed) res.write(sse ? ': ping\n\n' : '');
+    // NDJSON readers skip blank lines; an empty write would send nothing at all
+    if (!closed) res.write(sse ? ': ping\n\n' : '\n');
   }, 15_000);
   closers.push(() => clearInterval(ping));
   return {

@@ -5,10 +5,11 @@
  * services running (unless stopOnExit); SIGHUP re-applies the folder.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { formatError } from '../errors.js';
 import { openHostAgent, hostSummary } from '../supervisor/host-agent.js';
+import { SdNotifier } from '../systemd/sd-notify.js';
 import { ApplyError } from '../supervisor/agent.js';
 import type { BerthEvent } from '../supervisor/events.js';
 import type { ApiContext } from './api-context.js';
@@ -25,6 +26,8 @@ export interface ServeAgentOptions {
   watch?: boolean;
   secretsDir?: string;
   routes?: RouteGroup[];
+  /** the Docker-compatible socket (default: docker.sock beside `socket`; false for none) */
+  dockerSocket?: string | false;
   /** one line per event on stderr (default true) */
   logEvents?: boolean;
 }
@@ -77,6 +80,14 @@ export async function serveAgent(opts: ServeAgentOptions): Promise<number> {
   await listenUnix(unixApp, opts.socket);
   apps.push(unixApp);
   listening.push(`unix://${opts.socket}`);
+  if (opts.dockerSocket !== false) {
+    const path = opts.dockerSocket ?? join(dirname(opts.socket), 'docker.sock');
+    const { buildDockerApi } = await import('./docker/docker-api.js');
+    const dockerApp = await buildDockerApi(ctx);
+    await listenUnix(dockerApp, path);
+    apps.push(dockerApp);
+    listening.push(`docker+unix://${path}`);
+  }
   for (const url of opts.listen ?? []) {
     const token = ensureToken(opts.root);
     const app = await buildApi(ctx, { token, ...(opts.tls ? { tls: opts.tls } : {}), routes: opts.routes ?? [] });
@@ -98,6 +109,16 @@ export async function serveAgent(opts: ServeAgentOptions): Promise<number> {
     }
   };
   await applyFolder('start');
+  // run by systemd as Type=notify: ready after the first reconcile, then watchdog pings with a one-line status
+  const notifier = SdNotifier.fromEnv();
+  const summary = () => {
+    const units = agent.list();
+    const up = units.filter((u) => ['running', 'healthy'].includes(u.state)).length;
+    const bad = units.filter((u) => ['failed', 'crash-looping', 'backing-off', 'unhealthy'].includes(u.state)).length;
+    return `${units.length} units: ${up} running, ${bad} failing`;
+  };
+  notifier?.ready(summary());
+  notifier?.startWatchdog(summary);
 
   let watcher: FSWatcher | undefined;
   if (unitsDir && opts.watch !== false) {
@@ -118,9 +139,11 @@ export async function serveAgent(opts: ServeAgentOptions): Promise<number> {
       if (ending) return;
       ending = true;
       log(`${signal}: agent stopping${opts.stopOnExit ? ' and stopping every unit' : '; units keep running'}`);
+      notifier?.stopping(`stopping (${signal})`);
       watcher?.close();
       for (const app of apps) await app.close().catch(() => undefined);
       await host.close(opts.stopOnExit ?? false).catch((e: unknown) => log(formatError(e)));
+      notifier?.close();
       resolveExit(0);
     };
     process.on('SIGTERM', () => void end('SIGTERM'));

@@ -29,6 +29,8 @@ export interface UnitProperties {
   controlGroup?: string;
   freezerState?: string;
   nRestarts?: number;
+  /** the service's own STATUS= line (sd_notify) */
+  statusText?: string;
 }
 
 const UINT64_MAX = (1n << 64n) - 1n;
@@ -64,6 +66,7 @@ const FIELDS: Record<string, (p: UnitProperties, v: unknown) => void> = {
   ControlGroup: (p, v) => { p.controlGroup = String(v) || undefined; },
   FreezerState: (p, v) => { p.freezerState = String(v); },
   NRestarts: (p, v) => { p.nRestarts = Number(v); },
+  StatusText: (p, v) => { p.statusText = String(v); },
 };
 
 /** Reads the properties berth knows from a GetAll/PropertiesChanged dictionary (others are ignored). */

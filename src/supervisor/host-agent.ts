@@ -29,7 +29,6 @@ import { createImageService, type ImageService } from './image-service.js';
 import { Ledger } from './ledger.js';
 import { createUnitHealth } from './unit-health.js';
 import { parseLogText } from './unit-logs.js';
-import { destroyPendingContainers, destroyPendingProcesses } from './pending-destroy.js';
 
 export interface HostAgentOptions {
   root: string;
@@ -71,8 +70,8 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
   const images = await ImageStore.open(root);
   const networker = new CniNetworker({ root });
   const drivers: Record<string, Driver> = {
-    container: destroyPendingContainers(new ContainerDriver({ root, networker }), root, networker),
-    process: destroyPendingProcesses(new ProcessDriver({ root: join(root, 'process') }), join(root, 'process')),
+    container: new ContainerDriver({ root, networker }),
+    process: new ProcessDriver({ root: join(root, 'process') }),
     vm: new VmDriver({ root: join(root, 'vm') }),
   };
   // the system bus unless BERTH_SYSTEMD_BUS names another (tests run their own manager); connects on first use

@@ -97,7 +97,12 @@ export interface UnitSpec {
   /** The unit file (absolute) and its folder; templates are confined to `dir`. */
   file: string;
   dir: string;
-  image?: { from: string; build?: string; context?: string; args: Record<string, string> };
+  /**
+   * `buildKey` is set by the agent (never from the file): the cache key of
+   * the Dockerfile build, so a changed Dockerfile or context file shows in
+   * the plan as `image.build_key` and restarts the unit.
+   */
+  image?: { from: string; build?: string; context?: string; args: Record<string, string>; buildKey?: string };
   templates: TemplateSpec[];
   vars: Record<string, unknown>;
   secrets: Record<string, SecretRef>;

@@ -29,6 +29,7 @@ import { createImageService, type ImageService } from './image-service.js';
 import { Ledger } from './ledger.js';
 import { createUnitHealth } from './unit-health.js';
 import { parseLogText } from './unit-logs.js';
+import { destroyPendingContainers, destroyPendingProcesses } from './pending-destroy.js';
 
 export interface HostAgentOptions {
   root: string;
@@ -70,10 +71,12 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
   const images = await ImageStore.open(root);
   const networker = new CniNetworker({ root });
   const drivers: Record<string, Driver> = {
-    container: new ContainerDriver({ root, networker }),
-    process: new ProcessDriver({ root: join(root, 'process') }),
+    container: destroyPendingContainers(new ContainerDriver({ root, networker }), root, networker),
+    process: destroyPendingProcesses(new ProcessDriver({ root: join(root, 'process') }), join(root, 'process')),
     vm: new VmDriver({ root: join(root, 'vm') }),
   };
+  const imageService = createImageService(root, images, drivers.container!);
+
   // the system bus unless BERTH_SYSTEMD_BUS names another (tests run their own manager); connects on first use
   const systemd = new SystemdDriver({ root: join(root, 'systemd'), ...(process.env.BERTH_SYSTEMD_BUS ? { busAddress: process.env.BERTH_SYSTEMD_BUS } : {}) });
   drivers.systemd = systemd;

@@ -56,6 +56,12 @@ test.after.each(() => {
   }
 });
 
+/** Waits up to a second for the frame to match (async fetches and flushes), then asserts. */
+async function see(d: { frame: () => string }, re: RegExp, msg?: string): Promise<void> {
+  for (let i = 0; i < 50 && !re.test(d.frame()); i++) await settle(20);
+  assert.match(d.frame(), re, msg);
+}
+
 const ESC = '\u001B';
 const DOWN = '\u001B[B';
 
@@ -75,26 +81,34 @@ test('units view: header facts, every unit with symbol and word, the key footer'
 test('j/k and arrows move the selection', async () => {
   const d = await mount();
   await d.press('j', DOWN);
-  assert.match(d.frame(), /▶web/);
+  await see(d, /▶web/);
   await d.press('k');
-  assert.match(d.frame(), /▶db/);
+  await see(d, /▶db/);
   await d.press('G');
-  assert.match(d.frame(), /▶worker/);
+  await see(d, /▶worker/);
   d.done();
 });
 
 test('r asks to confirm; y restarts and the status line says so; n cancels', async () => {
   const d = await mount();
   await d.press('j', 'r');
-  assert.match(d.frame(), /restart db\? \[y\/N\]/);
+  await see(d, /restart db\? \[y\/N\]/);
   assert.equal(d.client.posts, []);
   await d.press('n');
-  assert.match(d.frame(), /restart db: cancelled/);
+  await see(d, /restart db: cancelled/);
   assert.equal(d.client.posts, []);
   await d.press('r', 'y');
   assert.equal(d.client.posts, ['/v1/units/db/restart']);
-  assert.match(d.frame(), /✓ restart db: done \(now running\)/);
+  await see(d, /✓ restart db: done \(now running\)/);
   d.done();
+});
+
+test('keys that arrive together act one by one on the latest state', async () => {
+  const d = await mount();
+  await d.press('jr');
+  await see(d, /restart db\? \[y\/N\]/);
+  await d.press('y');
+  assert.equal(d.client.posts, ['/v1/units/db/restart']);
 });
 
 test('S and x confirm; s, R and p act at once (p unpauses a paused unit)', async () => {
@@ -102,9 +116,9 @@ test('S and x confirm; s, R and p act at once (p unpauses a paused unit)', async
   units[1]!.state = 'paused';
   const d = await mount(units);
   await d.press('j', 'S');
-  assert.match(d.frame(), /stop db\? it stays down until started \[y\/N\]/);
+  await see(d, /stop db\? it stays down until started \[y\/N\]/);
   await d.press('y', 'x');
-  assert.match(d.frame(), /reset db\?/);
+  await see(d, /reset db\?/);
   await d.press('y', 's', 'R', 'p', 'j', 'p');
   assert.equal(d.client.posts, ['/v1/units/db/stop', '/v1/units/db/reset', '/v1/units/db/start', '/v1/units/db/reload', '/v1/units/db/unpause', '/v1/units/web/pause']);
   d.done();
@@ -117,7 +131,7 @@ test('an action error shows in the status line with its code and hint', async ()
     throw new BerthError('E_NOT_RUNNING', 'db is exited: it has no running instance', { hint: 'berth start db' });
   };
   await d.press('j', 'R');
-  assert.match(d.frame(), /✕ reload db: E_NOT_RUNNING db is exited: it has no running instance — berth start db/);
+  await see(d, /✕ reload db: E_NOT_RUNNING db is exited: it has no running instance — berth start db/);
   d.done();
 });
 
@@ -132,9 +146,9 @@ test('/ filters units as you type; esc clears', async () => {
   f = d.frame();
   assert.match(f, /filter "we": 1 of 4 units/);
   await d.press('/', 'zzz', '\r');
-  assert.match(d.frame(), /no unit matches "wezzz" \(esc clears\)/);
+  await see(d, /no unit matches "wezzz" \(esc clears\)/);
   await d.press(ESC);
-  assert.match(d.frame(), /backup[\s\S]*worker/);
+  await see(d, /backup[\s\S]*worker/);
   d.done();
 });
 
@@ -152,7 +166,7 @@ test('enter opens the detail: why, files, recent events, usage sparklines; esc g
   assert.match(f, /unit\.reloaded\s+reloaded by signal: SIGHUP/);
   assert.match(f, /cpu\s+\(no samples yet\)/);
   await d.press(ESC);
-  assert.match(d.frame(), /NAME\s+KIND/);
+  await see(d, /NAME\s+KIND/);
   d.done();
 });
 
@@ -173,7 +187,7 @@ test('usage of the visible units fills CPU and MEM', async () => {
   try {
     await settle(300);
     assert.match(paths.at(-1)!, /units=backup%2Cdb%2Cweb%2Cworker$/);
-    assert.match(d.frame(), / web .*▲ healthy.*5\.0%\s+12M\/64M/);
+    await see(d, / web .*▲ healthy.*5\.0%\s+12M\/64M/);
   } finally {
     d.done();
   }
@@ -188,25 +202,25 @@ test('l follows the selected unit\'s logs; / searches; space pauses; a shows all
   logs[0]!.push({ time: now, stream: 'stdout', text: 'ready to accept connections' });
   logs[0]!.push({ time: now, stream: 'stderr', text: 'checkpoint starting' });
   await settle(150);
-  assert.match(d.frame(), /Logs · db · following/);
-  assert.match(d.frame(), /ready to accept connections[\s\S]*checkpoint starting/);
+  await see(d, /Logs · db · following/);
+  await see(d, /ready to accept connections[\s\S]*checkpoint starting/);
   await d.press('/', 'ready', '\r');
-  assert.match(d.frame(), /search "ready" \(1 lines\)/);
+  await see(d, /search "ready" \(1 lines\)/);
   assert.not.match(d.frame(), /checkpoint/);
   await d.press(' ');
   logs[0]!.push({ time: now, stream: 'stdout', text: 'ready again' });
   await settle(150);
-  assert.match(d.frame(), /⏸ paused/);
+  await see(d, /⏸ paused/);
   assert.not.match(d.frame(), /ready again/);
   await d.press(' ');
-  assert.match(d.frame(), /ready again/);
+  await see(d, /ready again/);
   await d.press('a');
-  assert.match(d.frame(), /Logs · all units/);
+  await see(d, /Logs · all units/);
   assert.is(d.client.open('/v1/units/').length, 4);
   d.client.open('/v1/units/web/logs')[0]!.push({ time: now, stream: 'stdout', text: 'GET / 200' });
   await d.press(ESC);
   await settle(150);
-  assert.match(d.frame(), /web\s+GET \/ 200/);
+  await see(d, /web\s+GET \/ 200/);
   d.done();
 });
 
@@ -230,10 +244,10 @@ test('e shows the live ledger, filtered with /', async () => {
 test('i: images say "not available" on a 404 and list images when the route exists', async () => {
   const d = await mount();
   await d.press('i');
-  assert.match(d.frame(), /Images · not available from this agent/);
+  await see(d, /Images · not available from this agent/);
   d.client.routes.set('/v1/images', () => [{ repository: 'busybox', tag: 'latest', digest: 'sha256:0123456789abcdef', created: new Date(now - 7_200_000).toISOString(), size: 2_200_000 }]);
   await d.press('u', 'i');
-  assert.match(d.frame(), /busybox\s+latest\s+0123456789ab\s+2h00m ago\s+2\.1M/);
+  await see(d, /busybox\s+latest\s+0123456789ab\s+2h00m ago\s+2\.1M/);
   d.done();
 });
 
@@ -241,7 +255,7 @@ test('J: jobs with their last runs and next run', async () => {
   const d = await mount();
   d.client.routes.set('/v1/dash/jobs', () => [{ unit: 'backup', state: 'completed', nextRun: now + 60_000, runs: [{ run: 1, startedAt: 0, finishedAt: 18_000, code: 0 }, { run: 2, startedAt: 0, finishedAt: 3_000, code: 2 }] }]);
   await d.press('J');
-  assert.match(d.frame(), /backup\s+completed\s+\d\d:\d\d:\d\d\s+#2 exit 2 3s · #1 exit 0 18s/);
+  await see(d, /backup\s+completed\s+\d\d:\d\d:\d\d\s+#2 exit 2 3s · #1 exit 0 18s/);
   d.done();
 });
 
@@ -252,7 +266,7 @@ test('? shows every key; any key closes it; q quits', async () => {
   for (const k of ['enter', 'S ', 'x ', 'space', '/ ', 'q ']) assert.ok(f.includes(k), `help lists ${k}`);
   assert.match(f, /reset a failed or crash-looping unit/);
   await d.press('z');
-  assert.match(d.frame(), /NAME\s+KIND/);
+  await see(d, /NAME\s+KIND/);
   let exited = false;
   void d.app.unmount;
   d.app.stdin.write('q');
@@ -267,14 +281,14 @@ test('the agent going away shows reconnecting and the error, then recovers', asy
   d.client.down = true;
   d.client.open('/v1/events')[0]!.end();
   await settle(30);
-  assert.match(d.frame(), /↻ reconnecting… retry in \ds/);
-  assert.match(d.frame(), /the agent closed the event stream/);
+  await see(d, /↻ reconnecting… retry in \ds/);
+  await see(d, /the agent closed the event stream/);
   await settle(600);
-  assert.match(d.frame(), /no agent answers at unix:\/\/\/fake\.sock/);
-  assert.match(d.frame(), /backup/, 'the last known units stay on screen');
+  await see(d, /no agent answers at unix:\/\/\/fake\.sock/);
+  await see(d, /backup/, 'the last known units stay on screen');
   d.client.down = false;
   await settle(1200);
-  assert.match(d.frame(), /● live/);
+  await see(d, /● live/);
   assert.match(d.client.open('/v1/events')[0]!.path, /since=10&/);
   d.done();
 });
@@ -301,7 +315,7 @@ test('a resize re-lays the table: columns come back when it widens', async () =>
   Object.defineProperty(d.app.stdout, 'columns', { value: 160, configurable: true });
   d.app.stdout.emit('resize');
   await settle(40);
-  assert.match(d.frame(), /RESTARTS\/1h\s+UP\s+CPU\s+MEM\s+PORTS/);
+  await see(d, /RESTARTS\/1h\s+UP\s+CPU\s+MEM\s+PORTS/);
   d.done();
 });
 
@@ -312,7 +326,7 @@ test('500 units: renders only the window and an update re-renders fast', async (
   for (let i = 0; i < 500; i++) d.client.emit({ type: 'unit.paused', unit: `u${String(i).padStart(3, '0')}` });
   await settle(80);
   const ms = performance.now() - t0;
-  assert.match(d.frame(), /500 units · ▲ 0 up · ● 500 paused/);
+  await see(d, /500 units · ▲ 0 up · ● 500 paused/);
   assert.ok(d.frame().split('\n').length <= 30);
   assert.ok(ms < 2000, `500 events took ${ms} ms`);
   d.done();

@@ -29,7 +29,9 @@ export function register(program: Command): void {
       // the alternate screen: the dashboard leaves the scrollback as it found it
       process.stdout.write('\x1b[?1049h\x1b[H');
       const app = render(createElement(App, { client, feed, address: readGlobals(cmd).host, initialView: opts.view as 'units' }), {
-        incrementalRendering: true,
+        // Ink 6.8's incremental mode leaves stale lines in tmux (seen in the e2e test); the default
+        // renderer rewrites a fixed-height frame (every view keeps its height), throttled to 15 fps
+        incrementalRendering: process.env.BERTH_DASH_INCREMENTAL === '1',
         maxFps: 15,
         exitOnCtrlC: true,
       });

@@ -181,7 +181,7 @@ export function App({ client, feed, address, initialView = 'units', usageEveryMs
     if (!act) return;
     if (act.confirm) setConfirm({ question: act.confirm, action: act.action, unit: unit.name });
     else run(act.action, unit.name);
-  });
+  }, !editing);
 
   const logUnits = logsAll ? state.units.slice(0, MAX_LOG_STREAMS).map((u) => u.name) : unit ? [unit.name] : [];
   let body;

@@ -56,9 +56,10 @@ test.after.each(() => {
   }
 });
 
-/** Waits up to a second for the frame to match (async fetches and flushes), then asserts. */
+/** Waits up to 3 s (a loaded CI host) for the frame to match (async fetches and flushes), then asserts. */
 async function see(d: { frame: () => string }, re: RegExp, msg?: string): Promise<void> {
-  for (let i = 0; i < 50 && !re.test(d.frame()); i++) await settle(20);
+  for (let i = 0; i < 150 && !re.test(d.frame()); i++) await settle(20);
+  if (!re.test(d.frame())) console.error(d.frame());
   assert.match(d.frame(), re, msg);
 }
 
@@ -149,6 +150,9 @@ test('/ filters units as you type; esc clears', async () => {
   await see(d, /no unit matches "wezzz" \(esc clears\)/);
   await d.press(ESC);
   await see(d, /backup[\s\S]*worker/);
+  await d.press('/', 'work\r', 'j');
+  await see(d, /filter "work": 1 of 4 units/);
+  assert.not.match(d.frame(), /filter units:/, 'enter inside a chunk ends the prompt');
   d.done();
 });
 

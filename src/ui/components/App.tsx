@@ -113,8 +113,20 @@ export function App({ client, feed, address, initialView = 'units', usageEveryMs
         return setEditing(undefined);
       }
       if (key.return) return setEditing(undefined);
-      const text = key.backspace || key.delete ? editing.text.slice(0, -1) : key.ctrl || key.meta || key.upArrow || key.downArrow ? editing.text : editing.text + input;
+      if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return;
+      // a chunk typed at once may end in enter ("gam\r" from a paste or tmux)
+      let text = key.backspace || key.delete ? editing.text.slice(0, -1) : editing.text;
+      let finished = false;
+      for (const ch of key.backspace || key.delete ? '' : input) {
+        if (ch === '\r' || ch === '\n') {
+          finished = true;
+          break;
+        }
+        if (ch === '\x7f' || ch === '\b') text = text.slice(0, -1);
+        else if (ch >= ' ') text += ch;
+      }
       apply(text);
+      if (finished) return setEditing(undefined);
       return setEditing({ ...editing, text });
     }
     if (confirm) {

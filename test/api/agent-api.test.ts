@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Type, type TSchema } from '@sinclair/typebox';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { ApiClient } from '../../src/api/client.js';
 import { EventSchema, InfoSchema, UnitDetailSchema, UnitViewSchema } from '../../src/api/schemas.js';
 import type { BerthEvent } from '../../src/supervisor/events.js';
@@ -192,7 +192,7 @@ test('colours only on a terminal, and never with NO_COLOR', async () => {
     new Promise<string>((resolve, reject) => {
       execFile('script', ['-qec', cmd, '/dev/null'], { cwd: new URL('../..', import.meta.url).pathname, env: env as NodeJS.ProcessEnv, timeout: 60_000 }, (err, out) => (err ? reject(err) : resolve(out)));
     });
-  const base = { ...process.env, TERM: 'xterm' };
+  const base: Record<string, string | undefined> = { ...process.env, TERM: 'xterm' };
   delete base.NO_COLOR;
   delete base.FORCE_COLOR;
   const [tty, noColor, piped] = await Promise.all([onTty(base), onTty({ ...base, NO_COLOR: '1' }), agent.cli(['ps'])]);

@@ -33,6 +33,12 @@ export interface AgentProcessOptions {
   waitApply?: boolean;
   /** ms to wait for the agent to answer (default 30 s) */
   startTimeoutMs?: number;
+  /**
+   * a compiled CLI (e.g. dist/cli/main.js) to run the agent from instead of
+   * the sources under tsx (default: $BERTH_CLI_ENTRY, else the sources);
+   * benchmarks use it so the loader's memory is not counted
+   */
+  entry?: string;
 }
 
 /** The result of one CLI run. */
@@ -142,7 +148,8 @@ export async function startAgentProcess(opts: AgentProcessOptions = {}): Promise
     if (child && child.exitCode === null && child.signalCode === null) throw new Error('the test agent is already running');
     let lastSeq = 0;
     if (existsSync(socket)) rmSync(socket, { force: true });
-    const args = ['--import', 'tsx', MAIN, '--root', root, 'agent', '--socket', socket, ...(applyOnStart ? ['--units', unitsDir, '--no-watch'] : []), ...(opts.args ?? []), ...(o.args ?? [])];
+    const entry = opts.entry ?? process.env.BERTH_CLI_ENTRY;
+    const args = [...(entry ? [entry] : ['--import', 'tsx', MAIN]), '--root', root, 'agent', '--socket', socket, ...(applyOnStart ? ['--units', unitsDir, '--no-watch'] : []), ...(opts.args ?? []), ...(o.args ?? [])];
     const proc = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
     child = proc;
     proc.stdout!.on('data', (d) => (out += d));

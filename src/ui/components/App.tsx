@@ -209,18 +209,17 @@ export function App({ client, feed, address, initialView = 'units', usageEveryMs
     const empty = state.connection !== 'live' && !state.units.length ? 'waiting for the agent…' : unitFilter ? `no unit matches "${unitFilter}" (esc clears)` : 'no units: apply a unit folder (berth apply DIR)';
     body = (
       <Box flexDirection="column">
-        <UnitTable units={units} columns={cols} usage={usage} selected={selected} offset={offset} height={tableRows} now={now} emptyText={empty} />
+        <UnitTable units={units} columns={cols} usage={usage} selected={selected} offset={offset} height={tableRows} now={now} emptyText={empty} note={unitFilter ? `filter "${unitFilter}": ${units.length} of ${state.units.length} units (esc clears)` : undefined} />
         {split && unit ? <DetailView client={client} unit={unit} events={state.events} usage={usage.get(unit.name)} width={width} height={14} now={now} /> : null}
       </Box>
     );
   }
   const shownEditing = editing ? { label: editing.label, text: editing.text } : undefined;
-  const shownStatus = !status && view === 'units' && unitFilter ? { ok: undefined, text: `filter "${unitFilter}": ${units.length} of ${state.units.length} units` } : status;
   return (
     <Box flexDirection="column" width={width}>
       <Header feed={state} address={address} now={now} width={width} />
       <Box flexDirection="column" height={main} overflow="hidden">{body}</Box>
-      <StatusLine view={view} status={shownStatus} confirm={confirm?.question} editing={shownEditing} width={width} />
+      <StatusLine view={view} status={status} confirm={confirm?.question} editing={shownEditing} width={width} />
     </Box>
   );
 }

@@ -17,12 +17,15 @@ export interface UnitTableProps {
   height: number;
   now: number;
   emptyText: string;
+  /** said under the rows (the filter in force) */
+  note?: string;
 }
 
 /** The table; `height` counts rows below the header. */
-export function UnitTable({ units, columns, usage, selected, offset, height, now, emptyText }: UnitTableProps) {
+export function UnitTable({ units, columns, usage, selected, offset, height, now, emptyText, note }: UnitTableProps) {
   const visible = units.slice(offset, offset + height);
-  const more = units.length > height ? ` ${offset + 1}-${offset + visible.length} of ${units.length}` : '';
+  const range = units.length > height ? `${offset + 1}-${offset + visible.length} of ${units.length}` : '';
+  const more = [range, note].filter(Boolean).join(' · ');
   return (
     <Box flexDirection="column">
       <Box>
@@ -32,7 +35,7 @@ export function UnitTable({ units, columns, usage, selected, offset, height, now
       {visible.map((u, i) => (
         <UnitRow key={u.name} unit={u} columns={columns} usage={usage.get(u.name)?.current} selected={offset + i === selected} now={now} />
       ))}
-      {more ? <Text dimColor>{more}</Text> : null}
+      {more ? <Text dimColor> {more}</Text> : null}
     </Box>
   );
 }

@@ -3,6 +3,7 @@
  * never reaches the runtime layer directly; everything goes through here.
  */
 import type { Agent } from '../supervisor/agent.js';
+import type { ImageService } from '../supervisor/image-service.js';
 
 /** Host and agent facts for `GET /v1/info` (and `berth info`, the dashboard header). */
 export interface AgentInfo {
@@ -21,6 +22,8 @@ export interface AgentInfo {
 
 export interface ApiContext {
   agent: Agent;
+  /** builds, commits and the image store (absent: the image routes answer 501) */
+  images?: ImageService;
   info(): Promise<AgentInfo>;
   /** where a folder uploaded over TCP is unpacked before it is applied */
   uploadDir(hash: string): string;

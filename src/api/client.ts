@@ -107,12 +107,13 @@ export class ApiClient {
   /**
    * Streams an NDJSON response, calling `onValue` per line, until the server
    * ends it or the returned `stop` is called. Resolves when the stream ends.
+   * With a `body` it is a POST (build, pull, push), else a GET.
    */
-  stream<T>(path: string, onValue: (v: T) => void): { done: Promise<void>; stop: () => void } {
+  stream<T>(path: string, onValue: (v: T) => void, body?: unknown): { done: Promise<void>; stop: () => void } {
     let res: http.IncomingMessage | undefined;
     let stopped = false;
     const done = (async () => {
-      res = await this.request('GET', path, undefined, 'application/x-ndjson');
+      res = await this.request(body === undefined ? 'GET' : 'POST', path, body, 'application/x-ndjson');
       if (stopped) {
         res.destroy();
         return;

@@ -53,6 +53,7 @@ export async function serveAgent(opts: ServeAgentOptions): Promise<number> {
   const unitsDir = opts.unitsDir ? resolve(opts.unitsDir) : undefined;
   const ctx: ApiContext = {
     agent,
+    images: host.imageService,
     log,
     uploadDir: (hash) => join(opts.root, 'uploads', hash),
     async info() {

@@ -5,11 +5,10 @@
  * running container's upper dir → a new layer on its image, with the
  * unit's rendered templates baked in as real files).
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { RenderedFile } from '../config/render-unit.js';
 import type { UnitSpec } from '../config/unit-spec.js';
 import { BerthError } from '../errors.js';
 import { resolveImage } from '../image/base-images.js';
@@ -20,7 +19,7 @@ import type { Image } from '../image/image-views.js';
 import { diffDirToLayer } from '../image/layer-pack.js';
 import { containerPaths, handleData } from '../runtime/container/handle.js';
 import type { Driver, Handle } from '../runtime/driver.js';
-import { CONFIG_MOUNT } from './instance-files.js';
+import { CONFIG_MOUNT, renderedDir } from './instance-files.js';
 import { ContainerBuildRunner, scrubMountPoints } from './container-build-runner.js';
 
 const execFileP = promisify(execFile);
@@ -36,11 +35,10 @@ export interface CommitOptions {
   pause?: boolean;
 }
 
-/** A unit's running container and what it was made of, for commit. */
+/** A unit's running container, for commit (its rendered templates are read from the unit's rendered dir). */
 export interface CommitSource {
   spec: UnitSpec;
   handle: Handle;
-  files: readonly RenderedFile[];
 }
 
 /** Build and commit for the agent and the API. */
@@ -99,11 +97,12 @@ export function createImageService(root: string, store: ImageStore, driver: Driv
       try {
         const mountPoints = [CONFIG_MOUNT, '/run/berth', ...spec.volumes.map((v) => v.path)];
         await scrubMountPoints(tmp, lowers, mountPoints);
-        for (const f of source.files) {
-          const path = join(tmp, f.dest);
+        // the real rendered files, where the running container only has symlinks to /run/berth/config
+        for (const t of spec.templates) {
+          const path = join(tmp, t.dest);
           await mkdir(dirname(path), { recursive: true });
           await rm(path, { force: true });
-          await writeFile(path, f.content, { mode: f.mode });
+          await copyFile(join(renderedDir(root, spec.name), t.dest), path);
         }
         const layer = await store.addLayer(diffDirToLayer(tmp));
         const run = spec.run;
@@ -131,4 +130,11 @@ export function createImageService(root: string, store: ImageStore, driver: Driv
       }
     },
   };
+}
+
+/** An image service for a CLI without an agent: the store under `root` and a plain container driver. */
+export async function openLocalImageService(root: string): Promise<ImageService> {
+  const { ImageStore } = await import('../image/image-store.js');
+  const { ContainerDriver } = await import('../runtime/container/driver.js');
+  return createImageService(root, await ImageStore.open(root), new ContainerDriver({ root }));
 }

@@ -138,7 +138,7 @@ export class VmDriver implements Driver {
     const modulesDir = spec.vm?.kernel ? join(dirname(spec.vm.kernel), 'modules') : join(this.kernelDir, 'modules');
     const modules = findModules(modulesDir);
     const init = initScript({
-      argv: spec.argv, env: spec.env, hostname: spec.hostname, modules: Object.keys(modules),
+      argv: spec.argv, env: spec.env, hostname: spec.hostname, modules: Object.keys(modules), volumes: volumes.length,
       ...(spec.user ? { user: spec.user } : {}), ...(spec.workdir ? { workdir: spec.workdir } : {}),
       shares: shares.map(({ tag, target, readonly }) => ({ tag, target, readonly })),
       tmpfs: spec.mounts.flatMap((m) => (m.type === 'tmpfs' ? [{ target: m.target, readonly: m.readonly, ...(m.sizeBytes ? { sizeBytes: m.sizeBytes } : {}) }] : [])),

@@ -17,6 +17,8 @@
 
 /** Modules loaded from /.berth/modules, in this order (PLATFORM.md). */
 export const NET_MODULES = ['virtio_ring', 'virtio', 'virtio_mmio', 'failover', 'net_failover', 'virtio_net'];
+/** Loaded after NET_MODULES when the guest has extra volumes (vm.disks: /dev/vda, /dev/vdb…). */
+export const BLK_MODULES = ['virtio_blk'];
 /** Loaded after NET_MODULES when a 9p share is mounted. */
 export const NINEP_MODULES = ['netfs', 'fscache', '9pnet', '9pnet_virtio', '9p'];
 
@@ -35,6 +37,8 @@ export interface InitOptions {
   tmpfs: { target: string; sizeBytes?: number; readonly: boolean }[];
   /** module names present in /.berth/modules (others are assumed built in) */
   modules: string[];
+  /** extra volumes attached (load virtio_blk) */
+  volumes?: number;
 }
 
 /** Quotes one word for sh. */
@@ -45,7 +49,7 @@ export function shQuote(s: string): string {
 /** The /init script text. */
 export function initScript(o: InitOptions): string {
   const B = `${BERTH_DIR}/busybox`;
-  const want = [...NET_MODULES, ...(o.shares.length ? NINEP_MODULES : [])].filter((m) => o.modules.includes(m));
+  const want = [...NET_MODULES, ...(o.volumes ? BLK_MODULES : []), ...(o.shares.length ? NINEP_MODULES : [])].filter((m) => o.modules.includes(m));
   const lines = [
     `#!${B} sh`,
     '# berth micro-VM init (generated; see src/runtime/vm/init-script.ts)',

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { BERTH_DIR, NET_MODULES, NINEP_MODULES } from './init-script.js';
+import { BERTH_DIR, BLK_MODULES, NET_MODULES, NINEP_MODULES } from './init-script.js';
 
 /** Inputs of one initramfs. */
 export interface InitramfsInput {
@@ -39,7 +39,7 @@ function sh(script: string, args: string[]): Promise<void> {
 
 /** Finds the modules the init loads under a kernel's modules folder. */
 export function findModules(modulesDir: string): Record<string, string> {
-  const want = new Set([...NET_MODULES, ...NINEP_MODULES]);
+  const want = new Set([...NET_MODULES, ...BLK_MODULES, ...NINEP_MODULES]);
   const out: Record<string, string> = {};
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {

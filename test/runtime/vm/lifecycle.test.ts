@@ -13,12 +13,13 @@ import { freePort, logTexts, makeVmDriver, pidsMentioning, requireVmTools, until
 
 requireVmTools();
 
-test('a job VM: output in the log, template share mounted, exit code from wait(), nothing left', async () => {
+test('a job VM: output in the log, template share mounted, extra volume, exit code from wait(), nothing left', async () => {
   const { driver, root, cleanup } = makeVmDriver();
   const config = mkdtempSync('/tmp/bt-vmcfg-');
   try {
     writeFileSync(join(config, 'greeting.txt'), 'hello from a template\n');
-    const spec = vmSpec('cat /run/berth/config/greeting.txt; echo "x=$X host=$(hostname) dir=$(pwd)"; exit 3', {
+    const spec = vmSpec('cat /run/berth/config/greeting.txt; echo "x=$X host=$(hostname) dir=$(pwd)"; [ -b /dev/vda ] && echo "volume $(cat /sys/block/vda/size)"; exit 3', {
+      vm: { cpus: 1, memoryBytes: 256 << 20, disksBytes: [8 << 20], cloudInit: false },
       env: { PATH: '/bin:/sbin', X: 'a b' }, workdir: '/srv', hostname: 'jobvm',
       mounts: [{ type: 'bind', source: config, target: '/run/berth/config', readonly: true }],
     });
@@ -29,6 +30,7 @@ test('a job VM: output in the log, template share mounted, exit code from wait()
     const log = logTexts(h);
     assert.ok(log.includes('hello from a template'), log.join(' | '));
     assert.ok(log.includes('x=a b host=jobvm dir=/srv'), log.join(' | '));
+    assert.ok(log.includes(`volume ${(8 << 20) / 512}`), 'the extra volume is /dev/vda');
     assert.not.ok(log.some((l) => l.startsWith('BERTH-')), 'markers are not in the log');
     assert.is((await driver.inspect(h)).state, 'exited');
     await driver.destroy(h);

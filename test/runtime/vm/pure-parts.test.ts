@@ -28,6 +28,7 @@ test('init: loads only present modules in order, 9p only with shares; root needs
   const shared = initScript({ ...base, shares: [{ tag: 'm0', target: '/run/berth/config', readonly: true }] });
   assert.match(shared, /for m in virtio virtio_mmio 9p; do/);
   assert.ok(shared.includes("version=9p2000.L,msize=262144,ro m0 '/run/berth/config'"));
+  assert.match(initScript({ ...base, modules: ['virtio', 'virtio_blk'], volumes: 1 }), /for m in virtio virtio_blk; do/);
 });
 
 test('init: no command is an exit 127 with a reason', () => {

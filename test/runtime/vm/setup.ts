@@ -33,7 +33,7 @@ export function pidsMentioning(marker: string): number[] {
 }
 
 /** A new driver on its own temp root; `cleanup()` kills whatever a failed test left and removes the root. */
-export function makeVmDriver(extra: Partial<VmDriverOptions> = {}): { driver: VmDriver; root: string; cleanup: () => Promise<string[]> } {
+export function makeVmDriver(extra: Partial<VmDriverOptions> = {}): { driver: VmDriver; root: string; cleanup: () => Promise<number[]> } {
   const root = mkdtempSync('/tmp/bt-vm-');
   const driver = new VmDriver({ root, ...extra });
   const cleanup = async () => {

@@ -29,6 +29,9 @@ export interface BuildApiOptions {
   routes?: RouteGroup[];
 }
 
+/** Apps built with a bearer token: the only ones listenTcp accepts. */
+const guarded = new WeakSet<FastifyInstance>();
+
 /** Builds the API app (not listening yet). */
 export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -71,6 +74,7 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
   registerEventRoutes(app, ctx);
   for (const group of options.routes ?? []) group(app, ctx);
   await app.ready();
+  if (options.token) guarded.add(app);
   return app;
 }
 
@@ -99,8 +103,9 @@ export async function listenUnix(app: FastifyInstance, path: string): Promise<vo
   chmodSync(path, 0o660);
 }
 
-/** Listens on tcp://HOST:PORT (the app must have been built with a token). */
+/** Listens on tcp://HOST:PORT; an app built without a token is refused (no open TCP listener, ever). */
 export async function listenTcp(app: FastifyInstance, url: string): Promise<string> {
+  if (!guarded.has(app)) throw new BerthError('E_NO_TOKEN', `refusing to serve ${url} without a bearer token`, { hint: 'build the API with a token (ensureToken(root))' });
   const m = /^tcp:\/\/(\[[^\]]+\]|[^:]+):(\d+)$/.exec(url);
   if (!m) throw new BerthError('E_BAD_LISTEN', `--listen must look like tcp://HOST:PORT (got ${url})`);
   const host = m[1]!.replace(/^\[|\]$/g, '');

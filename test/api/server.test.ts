@@ -7,7 +7,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../../src/api/api-context.js';
-import { buildApi } from '../../src/api/server.js';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApi, listenTcp, listenUnix } from '../../src/api/server.js';
 import { BerthError } from '../../src/errors.js';
 
 const logged: string[] = [];
@@ -116,6 +120,33 @@ test('token: none or wrong is 401 JSON, logged once per request; the right one p
   const ok = await guarded.inject({ method: 'GET', url: '/v1/units', headers: { authorization: 'Bearer sekrit' } });
   assert.is(ok.statusCode, 200);
   assert.is(logged.length, 2);
+});
+
+test('no TCP listener without a token', async () => {
+  const err = await listenTcp(app, 'tcp://127.0.0.1:0').catch((e: { code: string }) => e);
+  assert.is((err as { code: string }).code, 'E_NO_TOKEN');
+});
+
+test('unix socket: 0660; a stale file is replaced, a live agent is an error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bt-sock-'));
+  const path = join(dir, 'b.sock');
+  const other = createServer();
+  const fresh = await buildApi(ctx);
+  try {
+    writeFileSync(path, 'stale');
+    await listenUnix(fresh, path);
+    assert.is(statSync(path).mode & 0o777, 0o660);
+    await fresh.close();
+    await new Promise<void>((r) => other.listen(path, r));
+    const second = await buildApi(ctx);
+    const err = await listenUnix(second, path).catch((e: { code: string }) => e);
+    await second.close();
+    assert.is((err as { code: string }).code, 'E_AGENT_RUNNING');
+  } finally {
+    other.close();
+    await fresh.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

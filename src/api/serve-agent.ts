@@ -5,7 +5,7 @@
  * services running (unless stopOnExit); SIGHUP re-applies the folder.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { formatError } from '../errors.js';
 import { openHostAgent, hostSummary } from '../supervisor/host-agent.js';
@@ -26,6 +26,8 @@ export interface ServeAgentOptions {
   watch?: boolean;
   secretsDir?: string;
   routes?: RouteGroup[];
+  /** the Docker-compatible socket (default: docker.sock beside `socket`; false for none) */
+  dockerSocket?: string | false;
   /** one line per event on stderr (default true) */
   logEvents?: boolean;
 }
@@ -79,6 +81,14 @@ export async function serveAgent(opts: ServeAgentOptions): Promise<number> {
   await listenUnix(unixApp, opts.socket);
   apps.push(unixApp);
   listening.push(`unix://${opts.socket}`);
+  if (opts.dockerSocket !== false) {
+    const path = opts.dockerSocket ?? join(dirname(opts.socket), 'docker.sock');
+    const { buildDockerApi } = await import('./docker/docker-api.js');
+    const dockerApp = await buildDockerApi(ctx);
+    await listenUnix(dockerApp, path);
+    apps.push(dockerApp);
+    listening.push(`docker+unix://${path}`);
+  }
   for (const url of opts.listen ?? []) {
     const token = ensureToken(opts.root);
     const app = await buildApi(ctx, { token, ...(opts.tls ? { tls: opts.tls } : {}), routes: opts.routes ?? [] });

@@ -12,6 +12,8 @@ export function register(program: Command): void {
     .description('run the host agent in the foreground: apply a unit folder, supervise it, serve the API')
     .option('-u, --units <dir>', 'unit folder to apply and watch')
     .option('--socket <path>', 'unix socket to serve (default: the path of --host, or /run/berth/berth.sock)')
+    .option('--docker-socket <path>', 'Docker-compatible API socket (default: docker.sock beside --socket)')
+    .option('--no-docker-socket', 'do not serve the Docker-compatible API')
     .option('--listen <url...>', 'also serve TCP, e.g. tcp://0.0.0.0:7777 (bearer token in <root>/api-token)')
     .option('--tls-cert <file>', 'serve TCP over TLS with this certificate')
     .option('--tls-key <file>', 'the key of --tls-cert')
@@ -19,7 +21,7 @@ export function register(program: Command): void {
     .option('--stop-on-exit', 'stop every unit when the agent ends (default: they keep running)')
     .option('--no-watch', 'do not re-apply when the unit folder changes')
     .option('--quiet', 'do not print events')
-    .action(async (o: { units?: string; socket?: string; listen?: string[]; tlsCert?: string; tlsKey?: string; secrets?: string; stopOnExit?: boolean; watch: boolean; quiet?: boolean }, cmd: Command) => {
+    .action(async (o: { units?: string; socket?: string; dockerSocket?: string | false; listen?: string[]; tlsCert?: string; tlsKey?: string; secrets?: string; stopOnExit?: boolean; watch: boolean; quiet?: boolean }, cmd: Command) => {
       const g = readGlobals(cmd);
       const { serveAgent } = await import('../../api/serve-agent.js');
       const { agentRoutes } = await import('../../api/routes/index.js');
@@ -35,6 +37,7 @@ export function register(program: Command): void {
         watch: o.watch,
         logEvents: !o.quiet,
         routes: agentRoutes,
+        ...(o.dockerSocket !== undefined ? { dockerSocket: o.dockerSocket } : {}),
       });
     });
 }

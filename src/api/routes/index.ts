@@ -5,11 +5,13 @@
 import type { RouteGroup } from '../server.js';
 import { registerDashRoutes } from './dash-routes.js';
 import { registerContainerRoutes } from './containers.js';
+import { registerImageRoutes } from './images.js';
 import { registerSystemdRoutes } from './systemd.js';
 
 /** Extra route groups, in registration order. */
 export const agentRoutes: RouteGroup[] = [
   registerDashRoutes,
   registerContainerRoutes,
+  registerImageRoutes,
   registerSystemdRoutes,
 ];

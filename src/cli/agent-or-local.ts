@@ -10,13 +10,32 @@ import { errorCode } from '../errors.js';
 import { clientFor } from './client.js';
 import { readGlobals } from './globals.js';
 
-/** Runs `viaApi` against the agent, or `local(root)` when no local agent answers. */
+const given = (top: Command, name: string) => {
+  const source = top.getOptionValueSource(name);
+  return source !== undefined && source !== 'default';
+};
+
+/**
+ * Runs `viaApi` against the agent, or `local(root)` when no local agent
+ * answers (or answers without image routes). A `--root` given without a
+ * `--host` names a store: the agent is used only when it serves that root.
+ */
 export async function agentOrLocal<T>(cmd: Command, viaApi: (client: ApiClient) => Promise<T>, local: (root: string) => Promise<T>): Promise<T> {
   const g = readGlobals(cmd);
+  let top: Command = cmd;
+  while (top.parent) top = top.parent;
+  const client = clientFor(cmd);
+  const isLocal = g.host.startsWith('unix://');
   try {
-    return await viaApi(clientFor(cmd));
+    if (isLocal && given(top, 'root') && !given(top, 'host')) {
+      const info = await client.get<{ root?: string }>('/v1/info');
+      if (info.root !== g.root) return await local(g.root);
+    }
+    return await viaApi(client);
   } catch (err) {
-    if (errorCode(err) !== 'E_AGENT_UNREACHABLE' || !g.host.startsWith('unix://')) throw err;
+    const code = errorCode(err);
+    const oldAgent = code === 'E_NOT_FOUND' && /^no route /.test((err as Error).message);
+    if (!isLocal || (code !== 'E_AGENT_UNREACHABLE' && !oldAgent)) throw err;
     return local(g.root);
   }
 }

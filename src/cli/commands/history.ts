@@ -2,7 +2,6 @@
  * `berth history IMAGE`: the steps that made an image, newest first.
  */
 import type { Command } from 'commander';
-import { readGlobals } from '../globals.js';
 
 /** Registers the `history` verb. */
 export function register(program: Command): void {
@@ -13,10 +12,9 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .option('--no-trunc', 'do not cut long commands')
     .action(async (image: string, opts: { json?: boolean; trunc: boolean }, cmd: Command) => {
-      const { ImageStore } = await import('../../image/image-store.js');
       const { formatHistory } = await import('../../image/image-table.js');
-      const store = await ImageStore.open(readGlobals(cmd).root);
-      const rows = await store.history(image);
+      const { imageHistory } = await import('../image-calls.js');
+      const rows = await imageHistory(cmd, image);
       process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : formatHistory(rows, Date.now(), opts.trunc ? 60 : Infinity));
     });
 }

@@ -13,9 +13,9 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .option('-q, --quiet', 'print only image digests')
     .action(async (opts: { json?: boolean; quiet?: boolean }, cmd: Command) => {
-      const { ImageStore } = await import('../../image/image-store.js');
       const { formatImages } = await import('../../image/image-table.js');
-      const rows = await (await ImageStore.open(readGlobals(cmd).root)).list();
+      const { listImages } = await import('../image-calls.js');
+      const rows = await listImages(cmd);
       if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else if (opts.quiet) process.stdout.write([...new Set(rows.map((r) => r.digest))].map((d) => `${d}\n`).join(''));
       else process.stdout.write(formatImages(rows, Date.now()));
@@ -25,10 +25,9 @@ export function register(program: Command): void {
     .description('print an image\'s config, layers and manifest as JSON')
     .argument('<image...>', 'NAME[:TAG], digest or ID')
     .action(async (refs: string[], _opts: unknown, cmd: Command) => {
-      const { ImageStore } = await import('../../image/image-store.js');
-      const store = await ImageStore.open(readGlobals(cmd).root);
+      const { inspectImage } = await import('../image-calls.js');
       const out = [];
-      for (const r of refs) out.push(await store.inspect(r));
+      for (const r of refs) out.push(await inspectImage(cmd, r));
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     });
   image
@@ -36,12 +35,12 @@ export function register(program: Command): void {
     .description('remove unnamed images and blobs/layers no image uses (older than --grace)')
     .option('--grace <minutes>', 'keep unused blobs younger than this (a build or pull may be writing them)', '60')
     .action(async (opts: { grace: string }, cmd: Command) => {
-      const { ImageStore } = await import('../../image/image-store.js');
       const { humanSize } = await import('../../image/image-table.js');
+      const { pruneImages } = await import('../image-calls.js');
       const { BerthError } = await import('../../errors.js');
       const minutes = Number(opts.grace);
       if (!Number.isFinite(minutes) || minutes < 0) throw new BerthError('E_USAGE', `--grace wants minutes (a number ≥ 0), not "${opts.grace}"`, { hint: 'e.g. berth image prune --grace 0' });
-      const r = await (await ImageStore.open(readGlobals(cmd).root)).prune({ graceMs: minutes * 60_000 });
+      const r = await pruneImages(cmd, minutes * 60_000);
       for (const d of r.removedImages) process.stdout.write(`Deleted image: ${d}\n`);
       process.stdout.write(`removed ${r.removedImages.length} images, ${r.removedBlobs.length} blobs, ${r.removedLayers.length} layer dirs; reclaimed ${humanSize(r.bytes)}\n`);
     });

@@ -2,7 +2,6 @@
  * `berth images [--json] [-q]`: the local images, one row per name.
  */
 import type { Command } from 'commander';
-import { readGlobals } from '../globals.js';
 
 /** Registers the `images` verb. */
 export function register(program: Command): void {
@@ -12,10 +11,9 @@ export function register(program: Command): void {
     .option('--json', 'print JSON (one object per name)')
     .option('-q, --quiet', 'print only image digests (one per image)')
     .action(async (opts: { json?: boolean; quiet?: boolean }, cmd: Command) => {
-      const { ImageStore } = await import('../../image/image-store.js');
       const { formatImages } = await import('../../image/image-table.js');
-      const store = await ImageStore.open(readGlobals(cmd).root);
-      const rows = await store.list();
+      const { listImages } = await import('../image-calls.js');
+      const rows = await listImages(cmd);
       if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else if (opts.quiet) process.stdout.write([...new Set(rows.map((r) => r.digest))].map((d) => `${d}\n`).join(''));
       else process.stdout.write(formatImages(rows, Date.now()));

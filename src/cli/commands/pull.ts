@@ -3,7 +3,6 @@
  * the local store (linux/amd64 from a multi-platform index), with progress.
  */
 import type { Command } from 'commander';
-import { readGlobals } from '../globals.js';
 
 /** Registers the `pull` verb. */
 export function register(program: Command): void {
@@ -14,14 +13,11 @@ export function register(program: Command): void {
     .option('--insecure', 'the registry serves plain http (never assumed, not even for localhost; or list it in BERTH_INSECURE_REGISTRIES)')
     .option('-q, --quiet', 'print only the digest')
     .action(async (image: string, opts: { insecure?: boolean; quiet?: boolean }, cmd: Command) => {
-      const { root } = readGlobals(cmd);
-      const { ImageStore } = await import('../../image/image-store.js');
-      const { pullImage } = await import('../../image/registry/pull-image.js');
       const { createTransferProgress } = await import('../transfer-progress.js');
-      const store = await ImageStore.open(root);
+      const { pullVia } = await import('../image-calls.js');
       const progress = opts.quiet ? undefined : await createTransferProgress('pull');
       try {
-        const res = await pullImage(store, image, { root, insecure: opts.insecure, onEvent: progress?.onEvent });
+        const res = await pullVia(cmd, image, opts.insecure, progress?.onEvent);
         progress?.stop();
         process.stdout.write(opts.quiet ? `${res.digest}\n` : `${res.ref}: ${res.digest} (${res.downloaded} downloaded, ${res.reused} already here)\n`);
       } finally {

@@ -3,7 +3,6 @@
  * own name or as DEST (e.g. `berth push app:v1 127.0.0.1:5000/team/app:v1`).
  */
 import type { Command } from 'commander';
-import { readGlobals } from '../globals.js';
 
 /** Registers the `push` verb. */
 export function register(program: Command): void {
@@ -16,14 +15,11 @@ export function register(program: Command): void {
     .option('--mount-from <repo>', 'a repository on the same registry that may hold the layers already')
     .option('-q, --quiet', 'print only the digest')
     .action(async (image: string, dest: string | undefined, opts: { insecure?: boolean; mountFrom?: string; quiet?: boolean }, cmd: Command) => {
-      const { root } = readGlobals(cmd);
-      const { ImageStore } = await import('../../image/image-store.js');
-      const { pushImage } = await import('../../image/registry/push-image.js');
       const { createTransferProgress } = await import('../transfer-progress.js');
-      const store = await ImageStore.open(root);
+      const { pushVia } = await import('../image-calls.js');
       const progress = opts.quiet ? undefined : await createTransferProgress('push');
       try {
-        const res = await pushImage(store, image, dest, { root, insecure: opts.insecure, mountFrom: opts.mountFrom, onEvent: progress?.onEvent });
+        const res = await pushVia(cmd, image, dest, { insecure: opts.insecure, mountFrom: opts.mountFrom }, progress?.onEvent);
         progress?.stop();
         process.stdout.write(opts.quiet ? `${res.digest}\n` : `${res.ref}: ${res.digest} (${res.uploaded} uploaded, ${res.skipped} already there)\n`);
       } finally {

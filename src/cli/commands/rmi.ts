@@ -3,7 +3,6 @@
  * and layers only they used).
  */
 import type { Command } from 'commander';
-import { readGlobals } from '../globals.js';
 
 /** Registers the `rmi` verb. */
 export function register(program: Command): void {
@@ -13,13 +12,12 @@ export function register(program: Command): void {
     .argument('<image...>', 'NAME[:TAG], digest or image ID')
     .option('-f, --force', 'remove even if several names or containers use the image')
     .action(async (images: string[], opts: { force?: boolean }, cmd: Command) => {
-      const { ImageStore } = await import('../../image/image-store.js');
       const { familiarReference, parseReference } = await import('../../image/reference.js');
       const { formatError } = await import('../../errors.js');
-      const store = await ImageStore.open(readGlobals(cmd).root);
+      const { removeImage } = await import('../image-calls.js');
       for (const ref of images) {
         try {
-          const r = await store.remove(ref, { force: opts.force ?? false });
+          const r = await removeImage(cmd, ref, opts.force ?? false);
           for (const n of r.untagged) process.stdout.write(`Untagged: ${familiarReference(parseReference(n))}\n`);
           for (const d of r.deleted) process.stdout.write(`Deleted: ${d}\n`);
         } catch (err) {

@@ -2,7 +2,6 @@
  * `berth save IMAGE… -o FILE`: writes images to an OCI archive.
  */
 import type { Command } from 'commander';
-import { readGlobals } from '../globals.js';
 
 /** Registers the `save` verb. */
 export function register(program: Command): void {
@@ -12,10 +11,8 @@ export function register(program: Command): void {
     .argument('<image...>', 'NAME[:TAG], digest or ID')
     .requiredOption('-o, --output <file>', 'the archive to write')
     .action(async (images: string[], opts: { output: string }, cmd: Command) => {
-      const { ImageStore } = await import('../../image/image-store.js');
-      const { saveImage } = await import('../../image/oci-archive.js');
-      const store = await ImageStore.open(readGlobals(cmd).root);
-      const saved = await saveImage(store, images, opts.output);
+      const { saveImages } = await import('../image-calls.js');
+      const saved = await saveImages(cmd, images, opts.output);
       process.stdout.write(`saved ${saved.length} image${saved.length === 1 ? '' : 's'} to ${opts.output}\n`);
     });
 }

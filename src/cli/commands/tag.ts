@@ -2,7 +2,6 @@
  * `berth tag SRC DST`: gives an image another name.
  */
 import type { Command } from 'commander';
-import { readGlobals } from '../globals.js';
 
 /** Registers the `tag` verb. */
 export function register(program: Command): void {
@@ -12,8 +11,7 @@ export function register(program: Command): void {
     .argument('<source>', 'an image: NAME[:TAG], digest or ID')
     .argument('<target>', 'the new NAME[:TAG]')
     .action(async (source: string, target: string, _opts: unknown, cmd: Command) => {
-      const { ImageStore } = await import('../../image/image-store.js');
-      const store = await ImageStore.open(readGlobals(cmd).root);
-      await store.tag(source, target);
+      const { tagImage } = await import('../image-calls.js');
+      await tagImage(cmd, source, target);
     });
 }

@@ -5,7 +5,7 @@
  * resume across a restart without gap or duplicate, --json validated against
  * the API's schemas, --quiet, colours, exit codes.
  */
-import { execFileSync, execFile } from 'node:child_process';
+import { execFileSync, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
@@ -165,12 +165,31 @@ test('CLI --json of ps, info, events and inspect matches the API schemas; --quie
   assert.equal(quiet.stdout.trim().split('\n').sort(), [A, B].sort());
 });
 
+test('berth events -f --json streams the ledger from --since until Ctrl-C, then exits 0', async () => {
+  const last = (await agent.events()).pop()!.seq;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '-H', agent.host, 'events', '-f', '--json', '--since', '0'], {
+    cwd: new URL('../..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  try {
+    await until(`events up to #${last} on berth events -f`, () => (out.split('\n').filter(Boolean).length >= last ? true : undefined), 60_000, 100);
+    child.kill('SIGINT');
+    assert.is(await exited, 0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  assertConsecutive(out.trim().split('\n').map((l) => JSON.parse(l) as BerthEvent), 1, 'berth events -f --json');
+});
+
 test('CLI exit codes: 0 ok, 1 error (one line, no stack), 2 usage; no agent: one line with the address and how to start one', async () => {
   const dead = join(tmpdir(), `${uniqueName()}.sock`);
-  const [missing, usage, verb, noAgent] = await Promise.all([
+  const [missing, usage, verb, noArg, noAgent] = await Promise.all([
     agent.cli(['inspect', 'bt-nosuchunit']),
     agent.cli(['ps', '--no-such-flag']),
     agent.cli(['no-such-verb']),
+    agent.cli(['inspect']),
     runBerth(['-H', `unix://${dead}`, 'ps']),
   ]);
   assert.is(missing.code, 1);
@@ -179,6 +198,8 @@ test('CLI exit codes: 0 ok, 1 error (one line, no stack), 2 usage; no agent: one
   assert.is(usage.code, 2, usage.stderr);
   assert.match(usage.stderr, /unknown option '--no-such-flag'/);
   assert.is(verb.code, 2, verb.stderr);
+  assert.is(noArg.code, 2, noArg.stderr);
+  assert.match(noArg.stderr, /missing required argument/);
   assert.is(noAgent.code, 1);
   const text = noAgent.stderr.trim();
   assert.is(text.split('\n').length, 1, `one line, got:\n${text}`);

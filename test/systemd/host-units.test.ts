@@ -35,7 +35,7 @@ test('list, start, stop, and live changes', async () => {
     assert.is(stopped.activeState, 'inactive');
     assert.is(stopped.mainPid, undefined);
     assert.ok(seen.some((u) => u.activeState === 'active') && seen.some((u) => u.activeState === 'inactive'), 'changes arrived as events');
-    const bad = await units.act('no such; rm', 'start').catch((e: unknown) => e as { code: string });
+    const bad = (await units.act('no such; rm', 'start').catch((e: unknown) => e)) as { code: string };
     assert.is(bad.code, 'E_SYSTEMD_BAD_NAME');
   } finally {
     units.close();

@@ -10,7 +10,7 @@
  * immutable) and `initrd-<hash of base + extras>.img`.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -27,6 +27,8 @@ export interface InitramfsInput {
   modules: Record<string, string>;
 }
 
+/** A temp-name suffix unique across processes and concurrent starts in one process. */
+const uniq = () => `${process.pid}-${randomBytes(4).toString('hex')}`;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 24);
 
 function sh(script: string, args: string[]): Promise<void> {
@@ -55,12 +57,27 @@ export function findModules(modulesDir: string): Record<string, string> {
 const CPIO = 'find . -print0 | LC_ALL=C sort -z | cpio -o -0 -H newc --quiet -R +0:+0 | gzip -1';
 const CPIO_KEEP_OWNER = 'find . -print0 | LC_ALL=C sort -z | cpio -o -0 -H newc --quiet | gzip -1';
 
+/** Builds in flight in this process, by output path: concurrent starts of one image build it once. */
+const inFlight = new Map<string, Promise<string>>();
+function once(out: string, build: () => Promise<void>): Promise<string> {
+  if (existsSync(out)) return Promise.resolve(out);
+  let p = inFlight.get(out);
+  if (!p) {
+    p = build().then(() => out).finally(() => inFlight.delete(out));
+    inFlight.set(out, p);
+  }
+  return p;
+}
+
 /** The image part, merged and archived once per set of layers. */
 async function baseArchive(dir: string, layers: string[]): Promise<string | null> {
   if (layers.length === 0) return null;
   const out = join(dir, `base-${sha(layers.join('\n'))}.cpio.gz`);
-  if (existsSync(out)) return out;
-  const tmp = `${out}.tmp-${process.pid}`;
+  return once(out, () => buildBase(out, layers));
+}
+
+async function buildBase(out: string, layers: string[]): Promise<void> {
+  const tmp = `${out}.tmp-${uniq()}`;
   try {
     if (layers.length === 1) {
       await sh(`cd "$1" && ${CPIO_KEEP_OWNER} > "$2"`, [layers[0]!, tmp]);
@@ -76,15 +93,17 @@ async function baseArchive(dir: string, layers: string[]): Promise<string | null
   } finally {
     rmSync(tmp, { force: true });
   }
-  return out;
 }
 
 /** berth's part: /init, /.berth/busybox, /.berth/modules. */
 async function extrasArchive(dir: string, input: InitramfsInput, key: string): Promise<string> {
   const out = join(dir, `extras-${key}.cpio.gz`);
-  if (existsSync(out)) return out;
-  const tree = `${out}.tree-${process.pid}`;
-  const tmp = `${out}.tmp-${process.pid}`;
+  return once(out, () => buildExtras(out, input));
+}
+
+async function buildExtras(out: string, input: InitramfsInput): Promise<void> {
+  const tree = `${out}.tree-${uniq()}`;
+  const tmp = `${out}.tmp-${uniq()}`;
   try {
     mkdirSync(join(tree, BERTH_DIR, 'modules'), { recursive: true });
     writeFileSync(join(tree, 'init'), input.init, { mode: 0o755 });
@@ -97,7 +116,6 @@ async function extrasArchive(dir: string, input: InitramfsInput, key: string): P
     rmSync(tree, { recursive: true, force: true });
     rmSync(tmp, { force: true });
   }
-  return out;
 }
 
 /** Builds (or reuses) the initramfs and returns its path. */
@@ -108,11 +126,11 @@ export async function buildInitramfs(dir: string, input: InitramfsInput): Promis
   const base = await baseArchive(dir, input.layers);
   const extras = await extrasArchive(dir, input, extrasKey);
   const out = join(dir, `initrd-${sha(`${base ?? ''}\n${extras}`)}.img`);
-  if (existsSync(out)) return out;
-  const tmp = `${out}.tmp-${process.pid}`;
-  const w = createWriteStream(tmp);
-  for (const part of [base, extras]) if (part) await pipeline(createReadStream(part), w, { end: false });
-  await new Promise<void>((resolve, reject) => w.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  renameSync(tmp, out);
-  return out;
+  return once(out, async () => {
+    const tmp = `${out}.tmp-${uniq()}`;
+    const w = createWriteStream(tmp);
+    for (const part of [base, extras]) if (part) await pipeline(createReadStream(part), w, { end: false });
+    await new Promise<void>((resolve) => w.end(() => resolve()));
+    renameSync(tmp, out);
+  });
 }

@@ -29,6 +29,11 @@ export interface BuildApiOptions {
   routes?: RouteGroup[];
 }
 
+/** The E_ code for an error body that came without one. */
+function codeOfStatus(status: number): string {
+  return ({ 400: 'E_BAD_REQUEST', 401: 'E_UNAUTHORIZED', 404: 'E_NOT_FOUND', 409: 'E_CONFLICT', 501: 'E_NOT_IMPLEMENTED' } as Record<number, string>)[status] ?? (status < 500 ? 'E_BAD_REQUEST' : 'E_INTERNAL');
+}
+
 /** Apps built with a bearer token: the only ones listenTcp accepts. */
 const guarded = new WeakSet<FastifyInstance>();
 
@@ -47,6 +52,13 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
     if (schema.hide) return;
     const response = (schema.response ??= {});
     for (const range of ['4xx', '5xx']) response[range] ??= { description: 'an error: code from src/errors.ts, message, hint', $ref: 'Error#' };
+  });
+  // a route that sends its own error object still answers {code, message}: never a 500 for a missing field
+  app.addHook('preSerialization', async (_req, reply, payload) => {
+    if (reply.statusCode < 400 || !payload || typeof payload !== 'object' || Array.isArray(payload)) return payload;
+    const body = payload as Record<string, unknown>;
+    if (typeof body.code === 'string' && typeof body.message === 'string') return payload;
+    return { ...body, code: typeof body.code === 'string' ? body.code : codeOfStatus(reply.statusCode), message: String(body.message ?? body.error ?? `HTTP ${reply.statusCode}`) };
   });
   await app.register(swagger, {
     openapi: {

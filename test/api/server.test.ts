@@ -122,6 +122,17 @@ test('token: none or wrong is 401 JSON, logged once per request; the right one p
   assert.is(logged.length, 2);
 });
 
+test('a route that sends its own error object still answers {code, message} with its status', async () => {
+  const extra = await buildApi(ctx, { routes: [(a) => void a.get('/v1/own-error', async (_q, r) => r.status(409).send({ message: 'busy' }))] });
+  try {
+    const res = await extra.inject({ method: 'GET', url: '/v1/own-error' });
+    assert.is(res.statusCode, 409);
+    assert.equal(res.json(), { code: 'E_CONFLICT', message: 'busy' });
+  } finally {
+    await extra.close();
+  }
+});
+
 test('no TCP listener without a token', async () => {
   const err = await listenTcp(app, 'tcp://127.0.0.1:0').catch((e: { code: string }) => e);
   assert.is((err as { code: string }).code, 'E_NO_TOKEN');

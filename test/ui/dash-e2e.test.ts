@@ -19,28 +19,26 @@ const repo = new URL('../..', import.meta.url).pathname;
 const berth = join(repo, 'bin/berth.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Newest mtime under a folder. */
-function newest(dir: string): number {
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const s = statSync(p);
-    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
-  }
-  return t;
+/** Source files of the dashboard whose compiled file in dist/ is missing or older. */
+function staleFiles(): string[] {
+  const list = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? list(join(dir, n)) : [join(dir, n)]));
+  const sources = [...list(join(repo, 'src/ui')), join(repo, 'src/cli/commands/dash.ts'), join(repo, 'src/api/routes/dash-routes.ts')];
+  return sources.filter((src) => {
+    const out = src.replace(`${repo}src/`, `${repo}dist/`).replace(/\.tsx?$/, '.js');
+    return !existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs;
+  });
 }
 
-/** Builds dist/ when the dashboard's sources are newer than it. */
+/** Builds dist/ when a dashboard source is newer than its compiled file. */
 function ensureBuilt(): void {
-  const out = join(repo, 'dist/ui/components/App.js');
-  const src = Math.max(newest(join(repo, 'src/ui')), statSync(join(repo, 'src/cli/commands/dash.ts')).mtimeMs);
-  if (existsSync(out) && statSync(out).mtimeMs >= src) return;
+  if (!staleFiles().length) return;
   try {
     execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'pipe' });
   } catch {
     // tsc emits despite type errors elsewhere in the tree; what matters is that the dashboard is there
   }
-  if (!existsSync(out)) throw new Error('npm run build did not produce dist/ui/components/App.js\nhint: run `npm run build` and read its errors');
+  const stale = staleFiles();
+  if (stale.length) throw new Error(`npm run build left these stale in dist/: ${stale.join(', ')}\nhint: run \`npm run build\` and read its errors`);
 }
 
 function unitYaml(name: string): string {
@@ -149,7 +147,8 @@ test('berth dash in tmux: restart a unit, filter, logs, events, reconnect after 
     await pane.type('/', ...[...`-${names[2].slice(-1)}`], 'Enter');
     const filtered = await pane.see(/filter "-c": 1 of 3 units/);
     assert.match(filtered, new RegExp(`▶${names[2]}`));
-    assert.not.match(filtered, new RegExp(`${names[0]}|${names[1]}`));
+    const rows = filtered.split('\n').filter((l) => /service\s+ctr/.test(l));
+    assert.equal(rows.length, 1, 'only the matching unit stays in the table');
 
     // its logs, live
     await pane.type('l');
@@ -171,9 +170,17 @@ test('berth dash in tmux: restart a unit, filter, logs, events, reconnect after 
     await pane.see(new RegExp(`${names[0]}\\s+service\\s+ctr\\s+▲ running`));
 
     await pane.type('q');
+    const alive = () => {
+      try {
+        execFileSync('tmux', ['has-session', '-t', session], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    };
     const end = Date.now() + 10_000;
-    while (Date.now() < end && execFileSync('tmux', ['list-sessions', '-F', '#S'], { encoding: 'utf8' }).split('\n').includes(session)) await sleep(200);
-    assert.not.ok(execFileSync('tmux', ['list-sessions', '-F', '#S'], { encoding: 'utf8' }).split('\n').includes(session), 'q ends berth dash');
+    while (Date.now() < end && alive()) await sleep(200);
+    assert.not.ok(alive(), 'q ends berth dash (and with it the tmux session)');
   } finally {
     try {
       execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });

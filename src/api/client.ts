@@ -38,7 +38,9 @@ export class ApiClient {
   private readonly target: Target;
 
   constructor(private readonly opts: ClientOptions) {
-    this.target = parseHost(opts.host);
+    const target = parseHost(opts.host);
+    // a CA to trust means TLS, also when the address is written tcp:// (as with docker --tlsverify)
+    this.target = opts.tlsCa && !target.socketPath ? { ...target, tls: true } : target;
   }
 
   private request(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<http.IncomingMessage> {
@@ -64,6 +66,9 @@ export class ApiClient {
   }
 
   private unreachable(err: NodeJS.ErrnoException): BerthError {
+    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(err.code ?? '')) {
+      return new BerthError('E_TLS_UNTRUSTED', `TLS: ${err.message} at ${this.opts.host}; pass --tls-ca FILE (the agent's certificate or its CA)`, { cause: err });
+    }
     const local = !!this.target.socketPath;
     const why = err.code === 'EACCES' ? 'permission denied (the socket is root-only: use sudo)' : err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? 'no agent answers' : err.message;
     // one line, no hint line: the address tried and how to get an agent there

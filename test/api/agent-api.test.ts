@@ -242,14 +242,15 @@ test('resume across an agent restart (SIGKILL): since=N gives exactly N+1…; th
 
   const https = `https://127.0.0.1:${port}`;
   const [trusted, untrusted] = await Promise.all([
-    runBerth(['-H', https, '--token', token, '--tls-ca', cert, 'ps', '-q']),
+    runBerth(['-H', `tcp://127.0.0.1:${port}`, '--token', token, '--tls-ca', cert, 'ps', '-q']),
     runBerth(['-H', https, '--token', token, 'ps', '-q']),
   ]);
   assert.is(trusted.code, 0, trusted.stderr);
   assert.equal(trusted.stdout.trim().split('\n').sort(), [A, B].sort());
   assert.is(untrusted.code, 1);
-  assert.match(untrusted.stderr, /certificate/i);
+  assert.match(untrusted.stderr, /certificate.*--tls-ca/i);
   assert.is(untrusted.stderr.trim().split('\n').length <= 2, true, untrusted.stderr);
+  assert.equal(await new ApiClient({ host: https, token, tlsCa: cert }).get('/v1/health'), { ok: true }, 'https:// with the CA');
   const plain = await new ApiClient({ host: `tcp://127.0.0.1:${port}`, token }).get('/v1/health').catch((e: { code: string }) => e.code);
   assert.is.not(plain, undefined);
   assert.not.equal(plain, { ok: true }, 'plain HTTP is refused by the TLS listener');

@@ -24,7 +24,7 @@ test('vm units: crash → restart per policy; agent kill -9 → the VM keeps run
   try {
     a = await startAgentProcess({
       units: {
-        [`${crash}.yaml`]: unit(crash, 'echo going down; exit 3', '{ policy: on-failure, delay: 100ms }'),
+        [`${crash}.yaml`]: unit(crash, 'echo going down; exit 3', '{ policy: on-failure, delay: 100ms, burst: 2, within: 10m, cooldown: 10m }'),
         [`${svc}.yaml`]: unit(svc, 'while :; do echo tick; sleep 1; done', '{ policy: always }'),
       },
       waitApply: false,
@@ -49,8 +49,9 @@ test('vm units: crash → restart per policy; agent kill -9 → the VM keeps run
     const back = await agent.waitUnit(svc, (u) => u.state === 'running', 60_000);
     assert.is(back.instance, running.instance, 'the same VM, re-attached');
     assert.is(back.pid, qemuPid);
-    const status = await agent.cli(['status', svc]);
-    assert.is(status.code, 0, status.stderr);
+    const inspect = await agent.cli(['inspect', svc]);
+    assert.is(inspect.code, 0, inspect.stderr);
+    assert.match(inspect.stdout, /"accelWhy": "(tcg|kvm): /, 'the unit status says which accelerator and why');
   } finally {
     const left = await a?.cleanup();
     assert.equal(left ?? [], [], 'nothing left behind');

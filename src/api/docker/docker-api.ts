@@ -59,6 +59,15 @@ export async function buildDockerApi(ctx: ApiContext): Promise<FastifyInstance> 
   app.setNotFoundHandler((req, reply) => {
     void reply.status(501).send({ message: `berth does not implement ${req.method} ${stripVersion(req.url.split('?')[0] ?? '')}` });
   });
+  // the docker CLI parses error bodies only under exactly `application/json` (fastify adds a charset)
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.header('content-type', 'application/json');
+    return payload;
+  });
+  // `docker inspect NAME` looks for a network, a volume and a plugin after a container and an image: berth has none of those
+  app.get<{ Params: { id: string } }>('/networks/:id', async (req, reply) => reply.status(404).send({ message: `No such network: ${req.params.id}` }));
+  app.get<{ Params: { id: string } }>('/volumes/:id', async (req, reply) => reply.status(404).send({ message: `No such volume: ${req.params.id}` }));
+  app.get<{ Params: { id: string } }>('/plugins/:id/json', async (req, reply) => reply.status(404).send({ message: `No such plugin: ${req.params.id}` }));
   registerDockerSystem(app, ctx);
   registerDockerContainers(app, ctx);
   registerDockerImages(app, ctx);

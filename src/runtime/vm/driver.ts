@@ -29,7 +29,7 @@ import { buildInitramfs, findModules } from './initramfs.js';
 import { qemuArgs, tscKhzFromCpuinfo, type QemuLaunch } from './qemu-args.js';
 import { qmp, qmpStatus } from './qmp.js';
 import { VM_SHIM_SOURCE } from './shim.js';
-import { exitOf, isAlive, procUsage } from './state.js';
+import { exitOf, isAlive, pidsMentioning, procUsage } from './state.js';
 
 /** Where the driver keeps things and what it runs. */
 export interface VmDriverOptions {
@@ -297,12 +297,30 @@ export class VmDriver implements Driver {
   }
 
   async destroy(handle: Handle): Promise<void> {
+    if (!handle.data || Object.keys(handle.data).length === 0) return this.destroyById(handle.id);
     const d = vmData(handle);
     await this.forceQuit(handle, 1000);
     await this.waitShimGone(d);
     rmSync(d.dir, { recursive: true, force: true });
     this.children.delete(handle.id);
     this.waits.delete(handle.id);
+  }
+
+  /**
+   * A start the agent died in the middle of: only the id is known. Its
+   * shim and QEMU name the instance folder on their command lines.
+   */
+  private async destroyById(id: string): Promise<void> {
+    const dir = join(this.opts.root, 'instances', id);
+    for (let i = 0; i < 50; i++) {
+      const pids = pidsMentioning(`${dir}/`);
+      if (!pids.length) break;
+      for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      await sleep(20);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    this.children.delete(id);
+    this.waits.delete(id);
   }
 
   private async waitShimGone(d: VmHandleData): Promise<void> {

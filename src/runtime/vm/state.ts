@@ -4,7 +4,7 @@
  * the `BERTH-EXIT` marker, else QEMU's own ending); QEMU's pid says whether
  * it runs; QMP `query-status` says running or paused.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExitResult } from '../driver.js';
 import { signalName } from '../process/state.js';
@@ -53,4 +53,14 @@ export function procUsage(pid: number): { cpuNs: number; memoryBytes: number } |
     const rssPages = Number(f[21]);
     return { cpuNs: Math.round((ticks * 1e9) / 100), memoryBytes: rssPages * 4096 };
   } catch { return undefined; }
+}
+
+/** Live pids whose command line mentions `marker` (an instance folder: its shim and QEMU). */
+export function pidsMentioning(marker: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try { if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(marker)) out.push(Number(name)); } catch { /* gone */ }
+  }
+  return out;
 }

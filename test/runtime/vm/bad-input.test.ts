@@ -3,7 +3,8 @@
  * stopped and nothing left (no process, no instance folder).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -71,6 +72,24 @@ test('a guest that never comes up: boot timeout, QEMU stopped; a disk image is n
     await refused(driver, vmSpec('true', { layers: [], disk: base }), 'E_VM_BOOT_TIMEOUT', /no first line/);
     assert.is(createHash('sha256').update(readFileSync(base)).digest('hex'), before, 'the base image is unchanged');
     noInstances(root);
+  } finally {
+    assert.equal(await cleanup(), []);
+  }
+});
+
+test('destroy of a start the agent died in: by id, its processes killed and its folder removed', async () => {
+  const { driver, root, cleanup } = makeVmDriver();
+  try {
+    const dir = join(root, 'instances', 'bt-pending1');
+    mkdirSync(dir, { recursive: true });
+    // stands in for the shim and QEMU: what matters is the instance folder on the command line
+    const child = spawn('perl', ['-e', 'sleep 1000', `${dir}/qmp.sock`], { stdio: 'ignore', detached: true });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(pidsMentioning(dir).length > 0);
+    await driver.destroy({ id: 'bt-pending1', unit: 'vmtest', driver: 'vm', startedAt: 0, logPath: '', data: {} });
+    assert.equal(pidsMentioning(`${dir}/`), []);
+    assert.not.ok(existsSync(dir));
+    child.unref();
   } finally {
     assert.equal(await cleanup(), []);
   }

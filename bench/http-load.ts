@@ -9,6 +9,7 @@ import http from 'node:http';
 /** Where to send requests: a unix socket or host:port. */
 export type LoadTarget = { socketPath: string } | { host: string; port: number };
 
+/** What to load: where, how many clients, how long, which paths. */
 export interface LoadOptions {
   target: LoadTarget;
   clients: number;
@@ -18,6 +19,7 @@ export interface LoadOptions {
   headers?: Record<string, string>;
 }
 
+/** Counts and latency percentiles of one run. */
 export interface LoadResult {
   requests: number;
   errors: number;

@@ -5,6 +5,7 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 
+/** Every error answer: a code from src/errors.ts, a message, maybe a hint and the field at fault. */
 export const ErrorSchema = Type.Object(
   {
     code: Type.String({ description: 'error code, E_…' }),
@@ -16,8 +17,10 @@ export const ErrorSchema = Type.Object(
   { $id: 'Error', additionalProperties: true },
 );
 
+/** `:name` of a unit route. */
 export const UnitNameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]*$', maxLength: 63 }) });
 
+/** `POST /v1/plan` and `/v1/apply`: a folder on the agent host, or one uploaded. */
 export const ApplyBody = Type.Object(
   {
     dir: Type.Optional(Type.String({ minLength: 1, description: 'a unit folder on the agent host' })),
@@ -31,8 +34,10 @@ export const ApplyBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** `POST /v1/down`: some units, or all. */
 export const DownBody = Type.Object({ units: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false });
 
+/** `POST /v1/units/:name/exec`. */
 export const ExecBody = Type.Object(
   {
     argv: Type.Array(Type.String(), { minItems: 1 }),
@@ -44,12 +49,14 @@ export const ExecBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** `GET /v1/units/:name/logs` query. */
 export const LogsQuery = Type.Object({
   tail: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
   since: Type.Optional(Type.String({ description: 'RFC 3339 time or a duration ago (10m)' })),
   follow: Type.Optional(Type.Boolean()),
 });
 
+/** `GET /v1/events` query. */
 export const EventsQuery = Type.Object({
   since: Type.Optional(Type.Integer({ minimum: 0, description: 'return events with seq greater than this' })),
   unit: Type.Optional(Type.String()),
@@ -58,7 +65,9 @@ export const EventsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
 });
 
+/** The verbs of `POST /v1/units/:name/:action`. */
 export const UnitActions = ['start', 'stop', 'restart', 'reload', 'pause', 'unpause', 'reset'] as const;
+/** `:name` and `:action` of a unit action. */
 export const UnitActionParams = Type.Object({
   name: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]*$', maxLength: 63 }),
   // an enum (not a union of literals) so a 400 can list the allowed values
@@ -126,6 +135,7 @@ export const EventSchema = Type.Object(
   { $id: 'Event', additionalProperties: true },
 );
 
+/** One log line (`GET /v1/units/:name/logs`, `berth logs --json`). */
 export const LogLineSchema = Type.Object(
   {
     time: Type.String({ description: 'RFC 3339' }),
@@ -136,6 +146,7 @@ export const LogLineSchema = Type.Object(
   { additionalProperties: true },
 );
 
+/** One process of a unit (`GET /v1/units/:name/top`). */
 export const ProcessInfoSchema = Type.Object(
   {
     pid: Type.Integer(),
@@ -148,6 +159,7 @@ export const ProcessInfoSchema = Type.Object(
   { additionalProperties: true },
 );
 
+/** What a command run inside a unit ended with, and its output. */
 export const ExecResultSchema = Type.Object({
   code: Type.Union([Type.Integer(), Type.Null()]),
   signal: Type.Union([Type.String(), Type.Null()]),
@@ -155,8 +167,11 @@ export const ExecResultSchema = Type.Object({
   stderr: Type.String(),
 });
 
+/** `GET /v1/units/:name/why`. */
 export const WhySchema = Type.Object({ unit: Type.String(), why: Type.String() });
+/** `GET /v1/health`. */
 export const HealthSchema = Type.Object({ ok: Type.Boolean() });
+/** `GET /v1/version`. */
 export const VersionSchema = Type.Object({ version: Type.String(), api: Type.Literal('v1'), node: Type.String() });
 
 /** `GET /v1/info` and `berth info --json`. */
@@ -183,11 +198,13 @@ const Summary = Type.Object(
   { additionalProperties: true },
 );
 
+/** `POST /v1/plan`: the actions applying would take, and config errors (as values). */
 export const PlanResultSchema = Type.Object({
   plan: Type.Object({ actions: Type.Array(Loose('unit, kind (create|remove|restart|reload|update|none), reason, diffs')), summary: Summary }, { additionalProperties: true }),
   errors: Type.Array(Loose('a config error: code, message, file, line, column, path, hint')),
 });
 
+/** `POST /v1/apply`: what was done. */
 export const ApplyResultSchema = Type.Object({
   applied: Type.Boolean(),
   dir: Type.String(),
@@ -195,6 +212,7 @@ export const ApplyResultSchema = Type.Object({
   actions: Type.Array(Type.Object({ unit: Type.String(), kind: Type.String(), reason: Type.String() }, { additionalProperties: true })),
 });
 
+/** `POST /v1/down`: the units stopped, in order. */
 export const DownResultSchema = Type.Object({ stopped: Type.Array(Type.String()) });
 
 /**

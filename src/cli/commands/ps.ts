@@ -22,11 +22,11 @@ export function register(program: Command): void {
       if (opts.quiet) return void process.stdout.write(shown.map((u) => `${u.name}\n`).join(''));
       const now = Date.now();
       const rows = shown.map((u) => [
-        u.name, u.kind, u.isolation, stateLabel(u.state),
+        u.name, u.kind, u.isolation, u.image ?? '–', stateLabel(u.state),
         String(u.restarts) + (u.lastExit?.reason && u.restarts ? ` (${u.lastExit.reason.split(';')[0]})` : ''),
         u.startedAt ? ago(now - u.startedAt) : '–',
         u.ports.join(', ') || '–',
       ]);
-      process.stdout.write(table(['NAME', 'KIND', 'ISOLATION', 'STATE', 'RESTARTS', 'UP', 'PORTS'], rows));
+      process.stdout.write(table(['NAME', 'KIND', 'ISOLATION', 'IMAGE', 'STATE', 'RESTARTS', 'UP', 'PORTS'], rows));
     });
 }

@@ -31,7 +31,7 @@ test.after(async () => {
 test('a transient unit runs; its job, properties and removal arrive as events', async () => {
   const unit = name();
   const result = await sd.runJob(() => sd.startTransientUnit(unit, [
-    ['ExecStart', exec('/bin/sh', '-c', 'sleep 0.1; exit 3')],
+    ['ExecStart', exec('/bin/sh', '-c', 'sleep 0.5; exit 3')],
     ['CollectMode', new V('s', 'inactive-or-failed')],
   ]));
   assert.is(result, 'done');
@@ -39,7 +39,7 @@ test('a transient unit runs; its job, properties and removal arrive as events', 
   assert.is(props.activeState, 'active');
   assert.ok(props.mainPid! > 0);
   assert.ok(props.since! > Date.now() - 60_000);
-  for (let i = 0; i < 100 && !events.some((e) => e.type === 'unit-removed' && e.unit === unit); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 250 && !events.some((e) => e.type === 'unit-removed' && e.unit === unit); i++) await new Promise((r) => setTimeout(r, 20));
   const service = events.filter((e): e is Extract<SystemdEvent, { type: 'unit-changed' }> => e.type === 'unit-changed' && e.unit === unit);
   assert.ok(service.some((e) => e.changed.execMainCode === 1 && e.changed.execMainStatus === 3), 'exit status 3 arrived in PropertiesChanged');
   assert.ok(service.some((e) => e.changed.activeState === 'failed'));

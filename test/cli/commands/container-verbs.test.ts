@@ -42,7 +42,7 @@ test('run -d, ps, logs, exec, kill, rm', async () => {
   assert.ok(ps.stdout.split('\n').includes(name), ps.stdout);
   const logs = await a.cli(['logs', name]);
   assert.match(logs.stdout, 'hi');
-  const ex = await a.cli(['exec', name, 'printenv', 'GREETING']);
+  const ex = await a.cli(['exec', name, 'sh', '-c', 'echo $GREETING']);
   assert.is(ex.code, 0, ex.stderr);
   assert.is(ex.stdout.trim(), 'hi');
   const busy = await a.cli(['rm', name]);

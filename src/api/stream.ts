@@ -29,7 +29,7 @@ export function openStream(req: FastifyRequest, reply: FastifyReply): StreamWrit
     closed = true;
     for (const fn of closers) fn();
   };
-  req.raw.on('close', close);
+  // the response's close is the client going away; a request's close also fires once a POST body is read
   res.on('close', close);
   // keep idle connections open through proxies and let clients notice a dead agent
   const ping = setInterval(() => {

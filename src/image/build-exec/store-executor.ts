@@ -6,12 +6,13 @@
  * removed whatever happens.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { BerthError } from '../../errors.js';
 import type { CopyAction, MkdirAction, RunAction } from '../build/build-plan.js';
 import type { RunOutcome, StepExecutor, StepOf } from '../build/step-executor.js';
 import type { ImageStore } from '../image-store.js';
 import { diffDirToLayer } from '../layer-pack.js';
+import { tarStream } from '../tar-writer.js';
 import type { StoredLayer } from './build-layer-cache.js';
 import type { BuildRunner } from './build-runner.js';
 import { copyIntoLayer, mkdirIntoLayer } from './copy-into-layer.js';
@@ -53,7 +54,10 @@ export class StoreExecutor implements StepExecutor<StoredLayer> {
   }
 
   private async store(dir: string, whiteouts: boolean): Promise<StoredLayer> {
-    const layer = await this.o.store.addLayer(whiteouts ? diffDirToLayer(dir) : { dir });
+    // a step that changed nothing still makes a layer (as docker does); a tar with no entry at all is not readable, so it holds `./`
+    const empty = (await readdir(dir)).length === 0;
+    const source = empty ? tarStream([{ path: '.', type: 'Directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0) }]) : whiteouts ? diffDirToLayer(dir) : { dir };
+    const layer = await this.o.store.addLayer(source);
     return { descriptor: layer.descriptor, diffID: layer.diffID };
   }
 

@@ -31,4 +31,4 @@ export const ContainerCreateBody = Type.Object(
 
 export const KillBody = Type.Object({ signal: Type.Optional(Type.String({ pattern: '^(SIG)?[A-Z0-9+-]+$|^[0-9]+$', description: 'default SIGKILL' })) }, { additionalProperties: false });
 
-export const RemoveQuery = Type.Object({ force: Type.Optional(Type.Boolean({ description: 'stop it first when it runs' })) });
+export const RemoveQuery = Type.Object({ force: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('1'), Type.Literal('0')], { description: 'stop it first when it runs (true or 1)' })) });

@@ -100,7 +100,7 @@ export function containerSpec(req: ContainerRequest, name: string, ctx: Containe
   if (mine.length || !units.length) {
     const list = (mine.length ? mine : errors).map((e) => (e instanceof ConfigError && e.path ? `${flagOf(e.path)}: ${e.message}` : e.message));
     const first = mine[0] ?? errors[0];
-    throw new BerthError(first?.code ?? 'E_BAD_REQUEST', list.join('; '), first?.hint ? { hint: first.hint } : {});
+    throw Object.assign(new BerthError(first?.code ?? 'E_BAD_REQUEST', list.join('; '), first?.hint ? { hint: first.hint } : {}), { status: 400 });
   }
   return units.find((u) => u.name === name)!;
 }

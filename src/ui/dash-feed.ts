@@ -67,7 +67,7 @@ export class DashFeed {
 
   constructor(private readonly client: DashClient, options: FeedOptions = {}) {
     this.timers = options.timers ?? realTimers;
-    this.opts = { flushMs: options.flushMs ?? 100, maxEvents: options.maxEvents ?? 1000, history: options.history ?? 200, backoff: options.backoff ?? { firstMs: 500, maxMs: 10_000 } };
+    this.opts = { flushMs: options.flushMs ?? 250, maxEvents: options.maxEvents ?? 1000, history: options.history ?? 200, backoff: options.backoff ?? { firstMs: 500, maxMs: 10_000 } };
   }
 
   /** The current state (a new object after each change). */

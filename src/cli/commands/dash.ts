@@ -20,6 +20,9 @@ export function register(program: Command): void {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
         throw new BerthError('E_NOT_A_TERMINAL', 'berth dash needs an interactive terminal', { hint: 'for scripts use berth ps, berth events -f or berth logs -f' });
       }
+      // React's development build keeps debug data per render: a dashboard left open for hours grows by
+      // megabytes a minute (seen in bench/dash.ts). It must be chosen before react is first loaded.
+      process.env.NODE_ENV ??= 'production';
       const [{ createElement }, { render }, { App }, { DashFeed }] = await Promise.all([
         import('react'), import('ink'), import('../../ui/components/App.js'), import('../../ui/dash-feed.js'),
       ]);

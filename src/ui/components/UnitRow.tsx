@@ -2,7 +2,7 @@
  * One row of the units table. Memoised on the unit's view object (which the
  * feed keeps when nothing changed), so 500 units re-render only what moved.
  */
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import { memo } from 'react';
 import type { UnitView } from '../dash-client.js';
 import { rowCells, type Column, type UnitUsage } from '../unit-columns.js';
@@ -20,15 +20,14 @@ export interface UnitRowProps {
 /** A table row: a ▶ marks the selection (readable without colour). */
 export const UnitRow = memo(function UnitRow({ unit, columns, usage, selected, now }: UnitRowProps) {
   const cells = rowCells(unit, columns, usage, now);
-  const color = lookOf(unit.state).color;
+  const at = columns.findIndex((c) => c.id === 'state');
+  // one Text with the state cell nested: a single layout node per row keeps 500-unit renders cheap
   return (
-    <Box>
-      <Text inverse={selected}>{selected ? '▶' : ' '}</Text>
-      {cells.map((c, i) => (
-        <Text key={columns[i]!.id} inverse={selected} color={columns[i]!.id === 'state' ? color : undefined} bold={columns[i]!.id === 'name' && selected}>
-          {c}{i < cells.length - 1 ? ' ' : ''}
-        </Text>
-      ))}
-    </Box>
+    <Text inverse={selected} bold={selected} wrap="truncate-end">
+      {selected ? '▶' : ' '}
+      {cells.slice(0, at).join(' ')}{at > 0 ? ' ' : ''}
+      <Text color={lookOf(unit.state).color}>{cells[at]}</Text>
+      {at < cells.length - 1 ? ' ' : ''}{cells.slice(at + 1).join(' ')}
+    </Text>
   );
 });

@@ -6,12 +6,13 @@
  * The first run builds a Debian rootfs with debootstrap (~40 s, cached).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { InstanceSpec } from '../../../src/runtime/driver.js';
 import { SystemdDriver } from '../../../src/runtime/systemd/driver.js';
+import { exportFromPath } from '../../../src/systemd/export-path.js';
 import { installAgentService } from '../../../src/systemd/install-agent.js';
 import { SystemdManager } from '../../../src/systemd/systemd-manager.js';
 import { startSystemManager, type SystemManager } from '../../helpers/systemd-container.js';
@@ -60,6 +61,30 @@ test('berth.service is installed and enabled in the system manager', async () =>
     const p = await m.unitProperties('berth.service');
     assert.is(p.loadState, 'loaded');
     assert.is(p.activeState, 'inactive');
+  } finally { m.close(); }
+});
+
+test('an exported unit is started by the system manager, with its memory limit enforced', async () => {
+  const units = join(sm.shared, 'units');
+  mkdirSync(units, { recursive: true });
+  const marker = join(sm.shared, 'exported-ran');
+  writeFileSync(join(units, 'hog.yaml'), [
+    'name: hog', 'kind: job', 'isolation: process', 'resources: { memory: 32Mi }',
+    `run: { command: ["/bin/sh", "-c", "echo started > ${marker}; exec /usr/bin/perl -e 'my $x = \\"a\\" x (256 * 1024 * 1024); print qq(survived)' >> ${marker}"] }`,
+  ].join('\n'));
+  const r = await exportFromPath(units, join(sm.rootfs, 'etc/systemd/system'));
+  assert.equal(r.errors, []);
+  const m = await SystemdManager.connect(sm.address);
+  try {
+    await m.subscribe();
+    await m.reload();
+    const result = await m.runJob(() => m.unitJob('StartUnit', 'berth-hog.service'));
+    assert.is(result, 'failed', 'a oneshot killed by the OOM killer fails its start job');
+    const p = await m.unitProperties('berth-hog.service');
+    assert.is(p.activeState, 'failed');
+    assert.ok(['oom-kill', 'signal'].includes(p.result ?? ''), p.result);
+    assert.is(readFileSync(marker, 'utf8').trim(), 'started');
+    await m.resetFailedUnit('berth-hog.service');
   } finally { m.close(); }
 });
 

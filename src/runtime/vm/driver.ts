@@ -22,6 +22,7 @@ import { dirname, join } from 'node:path';
 import { DriverError } from '../../errors.js';
 import type { Availability, Driver, ExecResult, ExitResult, Handle, InstanceSpec, InstanceStatus, ProcessInfo } from '../driver.js';
 import { probeAccel, type AccelChoice } from './accel.js';
+import { writeSeed } from './cloud-init.js';
 import { createOverlay, createVolume, imageInfo } from './disk.js';
 import { makeVmHandle, vmData, type VmHandleData } from './handle.js';
 import { initScript } from './init-script.js';
@@ -133,7 +134,9 @@ export class VmDriver implements Driver {
       }
       const overlay = join(dir, 'overlay.qcow2');
       await createOverlay(this.qemuImg, spec.disk, format, overlay);
-      return { ...base, disk: { path: overlay, format: 'qcow2' }, shares: shares.map(({ tag, source, readonly }) => ({ tag, source, readonly })) };
+      const seed = spec.vm?.cloudInit ? join(dir, 'seed') : undefined;
+      if (seed) writeSeed(seed, spec);
+      return { ...base, disk: { path: overlay, format: 'qcow2' }, ...(seed ? { seed } : {}), shares: shares.map(({ tag, source, readonly }) => ({ tag, source, readonly })) };
     }
     const modulesDir = spec.vm?.kernel ? join(dirname(spec.vm.kernel), 'modules') : join(this.kernelDir, 'modules');
     const modules = findModules(modulesDir);
@@ -359,6 +362,7 @@ function ignoredParts(spec: InstanceSpec): string[] {
   if (spec.resources.pids) out.push('resources.pids');
   if (spec.capAdd?.length || spec.capDrop?.length) out.push('capabilities (the guest runs its own kernel)');
   if (spec.readonlyRootfs) out.push('read-only root (the initramfs is a private copy)');
+  if (spec.vm?.cloudInit && !spec.disk) out.push('vm.cloud_init (only for vm.disk guests; a micro-VM gets its templates over 9p)');
   return out;
 }
 

@@ -22,6 +22,8 @@ export interface QemuLaunch {
   tscKhz?: number;
   microvm?: { kernel: string; initrd: string };
   disk?: { path: string; format: string };
+  /** a cloud-init NoCloud seed folder, shown as a read-only FAT disk labelled cidata */
+  seed?: string;
   /** extra blank volumes (qcow2 files) */
   volumes: string[];
   /** 9p shares */
@@ -48,6 +50,7 @@ export function qemuArgs(l: QemuLaunch): string[] {
     args.push('-kernel', l.microvm.kernel, '-initrd', l.microvm.initrd, '-append', append.join(' '));
   }
   if (l.disk) args.push('-drive', `file=${l.disk.path},format=${l.disk.format},if=virtio`);
+  if (l.seed) args.push('-drive', `file.driver=vvfat,file.dir=${l.seed},file.label=cidata,format=raw,if=virtio,readonly=on`);
   l.volumes.forEach((v, i) => args.push('-drive', `id=v${i},file=${v},format=qcow2,if=none`, '-device', `${dev('virtio-blk')},drive=v${i}`));
   l.shares.forEach((s, i) => {
     args.push('-fsdev', `local,id=fs${i},path=${s.source},security_model=passthrough${s.readonly ? ',readonly=on' : ''}`);

@@ -4,7 +4,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { parse } from 'yaml';
 import { accelWithoutProbe, judgeKvmProbe } from '../../../src/runtime/vm/accel.js';
+import { seedDocuments } from '../../../src/runtime/vm/cloud-init.js';
 import { initScript, shQuote } from '../../../src/runtime/vm/init-script.js';
 import { hostfwds, qemuArgs, tscKhzFromCpuinfo } from '../../../src/runtime/vm/qemu-args.js';
 import { toExitResult } from '../../../src/runtime/vm/state.js';
@@ -88,6 +90,22 @@ test('exit: the guest code wins; forced reads as SIGKILL; else QEMU\'s own endin
   assert.is(toExitResult(e, true).signal, 'SIGKILL');
   assert.is(toExitResult({ ...e, code: null, signal: 9 }, false).signal, 'SIGKILL');
   assert.is(toExitResult(e, false).code, 0);
+});
+
+test('cloud-init seed: meta-data with id and hostname, user-data writes the files', () => {
+  const docs = seedDocuments({ id: 'web-1', hostname: 'web' }, [{ path: '/run/berth/config/app.conf', content: Buffer.from('port=80\n'), mode: 0o100640 }]);
+  assert.equal(parse(docs.metaData), { 'instance-id': 'web-1', 'local-hostname': 'web' });
+  assert.ok(docs.userData.startsWith('#cloud-config\n'));
+  const user = parse(docs.userData) as { hostname: string; write_files: { path: string; content: string; encoding: string; permissions: string }[] };
+  assert.is(user.hostname, 'web');
+  assert.is(user.write_files[0]!.path, '/run/berth/config/app.conf');
+  assert.is(Buffer.from(user.write_files[0]!.content, 'base64').toString(), 'port=80\n');
+  assert.is(user.write_files[0]!.permissions, '0640');
+});
+
+test('qemu args: a cloud-init seed is a read-only FAT disk labelled cidata', () => {
+  const s = qemuArgs({ qemu: 'q', accel: 'tcg', cpus: 1, memoryBytes: 1 << 30, qmpSocket: '/q', ports: [], disk: { path: '/o', format: 'qcow2' }, seed: '/seed', volumes: [], shares: [] }).join(' ');
+  assert.ok(s.includes('-drive file.driver=vvfat,file.dir=/seed,file.label=cidata,format=raw,if=virtio,readonly=on'));
 });
 
 test.run();

@@ -76,6 +76,24 @@ test('image.build unit: built on apply, rebuilt on a context change, committed w
       await driver.destroy(h);
     }
 
+    // berth build through the agent's API: streamed steps, a failing RUN's output, the image listed
+    agent.writeUnit('ctx/Dockerfile', 'FROM busybox\nRUN echo step-output-line\nCOPY app/msg.txt /m\n');
+    const built = await agent.cli(['build', '-t', 'bt-api-build:v1', join(agent.unitsDir, 'ctx'), '-f', join(agent.unitsDir, 'ctx/Dockerfile')]);
+    assert.is(built.code, 1, 'app/ is not in ctx/: COPY fails before any step runs');
+    assert.match(built.stderr, /matches no file in the build context/);
+    const ok = await agent.cli(['build', '-t', 'bt-api-build:v1', '-f', join(agent.unitsDir, 'ctx/Dockerfile'), agent.unitsDir]);
+    assert.is(ok.code, 0, ok.stderr);
+    assert.match(ok.stderr, /\[1\/2\] RUN echo step-output-line .*s\n/);
+    assert.match(ok.stderr, /step-output-line\n/);
+    assert.match(ok.stdout, /^bt-api-build:v1: sha256:[0-9a-f]{64}\n$/);
+    agent.writeUnit('ctx/Dockerfile', 'FROM busybox\nRUN echo oops >&2; exit 4\n');
+    const bad = await agent.cli(['build', '-t', 'bt-api-bad:v1', '-f', join(agent.unitsDir, 'ctx/Dockerfile'), agent.unitsDir]);
+    assert.is(bad.code, 1);
+    assert.match(bad.stderr, /exit code 4/);
+    assert.match(bad.stderr, /oops/);
+    assert.match((await agent.cli(['images'])).stdout, /bt-api-build +v1/);
+    agent.writeUnit('ctx/Dockerfile', null);
+
     agent.writeUnit('app/msg.txt', 'v2\n');
     const plan = await agent.cli(['plan', agent.unitsDir]);
     assert.match(plan.stdout, /restart/, `plan says restart:\n${plan.stdout}${plan.stderr}`);

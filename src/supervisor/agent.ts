@@ -21,7 +21,10 @@ import { isLive } from './state.js';
 import type { UnitHealth } from './unit-health.js';
 import type { UnitFileState, UnitRuntime } from './unit-runtime.js';
 import { UnitSupervisor } from './unit-supervisor.js';
-import { archiveInstanceLog, fileSize, followLogFile, readUnitLogs, type LogLine } from './unit-logs.js';
+import { ApplyError } from './apply-error.js';
+import { AUTOREMOVE_LABEL, ORIGIN_LABEL, isAdHoc, isObjectKind } from './unit-kinds.js';
+import type { UnitView } from './unit-view.js';
+import { archiveInstanceLog, followUnitLogs, readUnitLogs, type LogLine } from './unit-logs.js';
 import { explainUnit } from './why.js';
 import { JobScheduler } from './job-scheduler.js';
 
@@ -64,28 +67,6 @@ export interface AgentDeps {
 export interface ApplyResult {
   plan: Plan;
   applied: boolean;
-}
-
-/** One unit as the API lists it. */
-export interface UnitView {
-  name: string;
-  kind: string;
-  isolation: string;
-  state: string;
-  desired: 'up' | 'down';
-  instance?: string;
-  pid?: number;
-  startedAt?: number;
-  restarts: number;
-  lastExit?: { code: number | null; signal: string | null; oomKilled: boolean; finishedAt: number; reason?: string };
-  timerAt?: number;
-  ports: string[];
-  image?: string;
-  /** jobs: the next scheduled run (epoch ms) */
-  nextRun?: number;
-  health?: string;
-  /** network units */
-  subnet?: string;
 }
 
 /** The host agent's core. */
@@ -192,7 +173,8 @@ export class Agent {
     }
     for (const spec of startOrder(records.map((r) => r.spec))) {
       const sup = this.units.get(spec.name);
-      if (sup && sup.desired === 'up' && (sup.state === 'created' || sup.state === 'exited') && spec.kind !== 'job') this.bringUp(sup);
+      // only units that never ran: one that exited stays as its restart policy left it (a vanished instance went through the tracker in recover)
+      if (sup && sup.desired === 'up' && sup.state === 'created' && spec.kind !== 'job') this.bringUp(sup);
     }
     this.jobs.sync();
     this.persist(true);
@@ -487,20 +469,9 @@ export class Agent {
 
   /** Follows a unit's log across restarts; returns a stop function. */
   followLogs(name: string, onLines: (lines: LogLine[]) => void): () => void {
-    const sup = this.get(name);
-    let stopFile = () => {};
-    const watch = (path: string | undefined, from: number) => {
-      stopFile();
-      stopFile = path ? followLogFile(path, from, onLines) : () => {};
-    };
-    watch(sup.handle?.logPath, fileSize(sup.handle?.logPath));
-    const unsubscribe = this.deps.ledger.subscribe((e) => {
-      if (e.type === 'unit.started') watch(this.units.get(name)?.handle?.logPath, 0);
-    }, { unit: name });
-    return () => {
-      unsubscribe();
-      stopFile();
-    };
+    this.get(name);
+    const current = () => this.units.get(name)?.handle?.logPath;
+    return followUnitLogs(current, (fn) => this.deps.ledger.subscribe((e) => e.type === 'unit.started' && fn(), { unit: name }), onLines);
   }
 
   /** Ends the agent. Units keep running unless `stopUnits`. */
@@ -514,29 +485,8 @@ export class Agent {
   }
 }
 
-/** Label marking units made by `berth run`/`create` (not from a folder). */
-export const ORIGIN_LABEL = 'berth.origin';
-/** Label marking `--rm` units. */
-export const AUTOREMOVE_LABEL = 'berth.autoremove';
-
-/** Network and volume units declare objects; nothing runs for them. */
-export function isObjectKind(spec: UnitSpec): boolean {
-  return spec.kind === 'network' || spec.kind === 'volume';
-}
-
-/** True for units made outside a unit folder. */
-export function isAdHoc(spec: UnitSpec): boolean {
-  return spec.labels[ORIGIN_LABEL] === 'run';
-}
-
-/** An apply that changed nothing because the folder has errors; carries all of them. */
-export class ApplyError extends BerthError {
-  constructor(readonly errors: (ConfigError | BerthError)[]) {
-    super('E_APPLY_INVALID', `${errors.length} error(s) in the unit folder; nothing was changed`, {
-      hint: 'fix them and apply again (berth validate shows them all)',
-    });
-  }
-}
-
 /** Instance-level types the API and the CLI show, re-exported so they need not reach into runtime/. */
 export type { ExecResult, ProcessInfo, InstanceStatus } from '../runtime/driver.js';
+export { ApplyError } from './apply-error.js';
+export { AUTOREMOVE_LABEL, ORIGIN_LABEL, isAdHoc, isObjectKind } from './unit-kinds.js';
+export type { UnitView } from './unit-view.js';

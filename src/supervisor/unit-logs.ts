@@ -131,3 +131,22 @@ export function fileSize(path: string | undefined): number {
     return 0;
   }
 }
+
+/**
+ * Follows a unit's log across restarts: the current instance's file from its
+ * end, then each new instance's file from its start. `onNewInstance`
+ * subscribes to "a new instance started" and returns an unsubscribe.
+ */
+export function followUnitLogs(current: () => string | undefined, onNewInstance: (fn: () => void) => () => void, onLines: (lines: LogLine[]) => void): () => void {
+  let stopFile = () => {};
+  const watch = (path: string | undefined, from: number) => {
+    stopFile();
+    stopFile = path ? followLogFile(path, from, onLines) : () => {};
+  };
+  watch(current(), fileSize(current()));
+  const unsubscribe = onNewInstance(() => watch(current(), 0));
+  return () => {
+    unsubscribe();
+    stopFile();
+  };
+}

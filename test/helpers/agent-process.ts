@@ -325,6 +325,12 @@ export async function removeLeftovers(root: string): Promise<void> {
       try { rmdirSync(dir); } catch { /* busy or gone */ }
     }
   }
+  // networks (bridges, isolation rules) the agent made for this root go with it
+  if (existsSync(join(root, 'network'))) {
+    const { CniNetworker } = await import('../../src/runtime/network/cni-networker.js');
+    const net = new CniNetworker({ root });
+    for (const n of net.listNetworks()) await net.removeNetwork(n.name).catch(() => undefined);
+  }
   // a mount left under root (overlay rootfs) would make rm fail: unmount, deepest first
   const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${root}/`)).sort().reverse();
   for (const m of mounts) await new Promise<void>((r) => execFile('umount', ['-l', m], () => r()));

@@ -59,6 +59,8 @@ export interface AgentDeps {
   logTail(handle: Handle, lines: number): Promise<string[]>;
   /** health checks of a unit (undefined when it has none) */
   healthFor?(sup: UnitSupervisor): UnitHealth | undefined;
+  /** how often running instances are checked for drift (0: never) */
+  driftEveryMs?: number;
   /** how many units may be starting at once */
   maxConcurrentStarts?: number;
 }
@@ -85,6 +87,17 @@ export class Agent {
   constructor(private readonly deps: AgentDeps) {
     this.gate = new Semaphore(deps.maxConcurrentStarts ?? 4);
     this.jobs = new JobScheduler(this);
+    this.scheduleDriftCheck();
+  }
+
+  /** Every `driftEveryMs` (default 10 s), each live unit compares what runs with what berth believes. */
+  private scheduleDriftCheck(): void {
+    const every = this.deps.driftEveryMs ?? 10_000;
+    if (every <= 0) return;
+    this.deps.clock.setTimeout(() => {
+      if (this.closed) return;
+      void Promise.all([...this.units.values()].map((s) => s.checkDrift().catch(() => undefined))).finally(() => this.scheduleDriftCheck());
+    }, every);
   }
 
   get ledger(): Ledger {

@@ -311,6 +311,33 @@ export class UnitSupervisor {
     });
   }
 
+  /**
+   * Compares what runs with what berth believes (derive, don't store): an
+   * instance paused, resumed or removed behind berth's back is reported as
+   * drift and corrected — thawed, marked, or restarted per policy.
+   */
+  checkDrift(): Promise<void> {
+    return this.serial(async () => {
+      const handle = this.handle;
+      if (!handle || !(isLive(this.state))) return;
+      const seen = await this.rt.driver.inspect(handle).catch(() => undefined);
+      if (!seen) return;
+      const drift = (detail: string, action: string) => this.rt.emit({ type: 'unit.drift', unit: this.name, detail, action });
+      if (seen.state === 'paused' && this.state !== 'paused') {
+        drift('its instance was frozen outside berth', 'thawed');
+        await this.rt.driver.unpause(handle);
+      } else if (seen.state === 'running' && this.state === 'paused') {
+        drift('its instance was thawed outside berth', 'marked running');
+        this.move('unpause');
+        this.health?.begin();
+        this.rt.persist();
+      } else if (seen.state === 'gone' || seen.state === 'exited') {
+        drift(`its instance ${handle.id} is ${seen.state === 'gone' ? 'gone (removed outside berth)' : 'no longer running'}`, 'handled as an exit: restart policy applies');
+        await this.onExit(handle, seen.exit ?? { code: null, signal: null, oomKilled: false, finishedAt: this.rt.clock.now() }, 'drift: the instance disappeared');
+      }
+    });
+  }
+
   /** Health said unhealthy and the unit asks for a restart: stop the instance; the tracker decides as for a crash. */
   restartUnhealthy(): Promise<void> {
     return this.serial(async () => {

@@ -145,4 +145,23 @@ test('stop of a unit that ignores SIGTERM ends after its timeout', async () => {
   }
 });
 
+test('drift: an instance frozen behind berth\'s back is reported and thawed', async () => {
+  const t = makeAgent();
+  try {
+    t.folders.set('/u', [unitText('d')]);
+    await t.agent.apply('/u');
+    await t.clock.advance(5);
+    const id = t.agent.get('d').handle!.id;
+    t.driver.host.instances.get(id)!.state = 'paused';
+    await t.clock.advance(10_500);
+    const drift = t.ledger.since(0, { unit: 'd', types: ['unit.drift'] });
+    assert.is(drift.length, 1);
+    assert.ok(drift[0]!.type === 'unit.drift' && drift[0]!.action === 'thawed');
+    assert.is(t.driver.callsOf('unpause', 'd').length, 1);
+    assert.is(t.agent.get('d').state, 'running');
+  } finally {
+    t.cleanup();
+  }
+});
+
 test.run();

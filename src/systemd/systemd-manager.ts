@@ -86,7 +86,9 @@ export class SystemdManager {
     const seen = new Map<string, string>();
     let wanted: string | undefined;
     let finish: (r: string) => void = () => undefined;
+    let lost: (why: string) => void = () => undefined;
     const off = this.on((e) => {
+      if (e.type === 'disconnected') lost(e.error);
       if (e.type !== 'job-removed') return;
       if (wanted === e.job) finish(e.result); else seen.set(e.job, e.result);
     });
@@ -94,6 +96,7 @@ export class SystemdManager {
       return await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new BerthError('E_SYSTEMD_TIMEOUT', `systemd job ${wanted ?? ''} did not finish in ${timeoutMs} ms`)), timeoutMs);
         finish = (r) => { clearTimeout(timer); resolve(r); };
+        lost = (why) => { clearTimeout(timer); reject(new BerthError('E_SYSTEMD_DISCONNECTED', `lost the bus while waiting for systemd job ${wanted ?? ''}: ${why}`, { hint: 'the job may still finish; check with `berth systemd ls`' })); };
         start().then((job) => {
           wanted = job;
           if (seen.has(job)) finish(seen.get(job)!);

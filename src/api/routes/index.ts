@@ -7,6 +7,7 @@ import { registerDashRoutes } from './dash-routes.js';
 import { registerContainerRoutes } from './containers.js';
 import { registerImageRoutes } from './images.js';
 import { registerSystemdRoutes } from './systemd.js';
+import { registerObjectRoutes } from './objects.js';
 
 /** Extra route groups, in registration order. */
 export const agentRoutes: RouteGroup[] = [
@@ -14,4 +15,5 @@ export const agentRoutes: RouteGroup[] = [
   registerContainerRoutes,
   registerImageRoutes,
   registerSystemdRoutes,
+  registerObjectRoutes,
 ];

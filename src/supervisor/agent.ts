@@ -76,6 +76,8 @@ export class Agent {
   readonly units = new Map<string, UnitSupervisor>();
   /** network and volume units, by name */
   readonly objects = new Map<string, UnitSpec>();
+  /** secret values of the last loaded folder, to redact what is shown (never persisted) */
+  secretValues: string[] = [];
   private applied?: { dir: string; at: number };
   private readonly gate: Semaphore;
   private persistQueued = false;
@@ -216,6 +218,7 @@ export class Agent {
   private async doApply(dir: string, respectStops: boolean): Promise<ApplyResult> {
     const started = this.deps.clock.now();
     const desired = await this.deps.loadDesired(dir);
+    if (!desired.errors.length) this.secretValues = desired.secrets;
     const errors = [...desired.errors];
     for (const unit of desired.units) {
       const driver = this.deps.driverFor(unit.spec);

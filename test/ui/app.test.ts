@@ -163,7 +163,13 @@ test('enter opens the detail: why, files, recent events, usage sparklines; esc g
   await d.press('j', 'j', '\r');
   d.client.emit({ type: 'unit.reloaded', unit: 'web', how: 'signal', detail: 'SIGHUP' });
   await settle(60);
-  const f = d.frame();
+  let f = d.frame();
+  assert.match(f, /\/etc\/httpd\.conf\s+sha256 abcdef012345\s+on change: reload/, 'without /files: hashes only');
+  d.client.routes.set('/v1/units/web/files', () => [{ dest: '/etc/httpd.conf', sha256: 'abcdef0123456789', onChange: 'reload', content: 'A:*\nI:index.html\npassword •••\n' }]);
+  d.client.emit({ type: 'unit.healthy', unit: 'web', output: 'ok' });
+  await see(d, /│ I:index\.html/);
+  f = d.frame();
+  assert.match(f, /│ password •••/);
   assert.match(f, /web · service · container · ▲ healthy · desired up · default 10\.88\.0\.5/);
   assert.match(f, /web is healthy since 09:51; last restart: template httpd\.conf changed\./);
   assert.match(f, /\/etc\/httpd\.conf\s+sha256 abcdef012345\s+on change: reload/);

@@ -8,6 +8,7 @@ import { registerContainerRoutes } from './containers.js';
 import { registerImageRoutes } from './images.js';
 import { registerSystemdRoutes } from './systemd.js';
 import { registerObjectRoutes } from './objects.js';
+import { registerUnitFileRoutes } from './unit-files.js';
 
 /** Extra route groups, in registration order. */
 export const agentRoutes: RouteGroup[] = [
@@ -16,4 +17,5 @@ export const agentRoutes: RouteGroup[] = [
   registerImageRoutes,
   registerSystemdRoutes,
   registerObjectRoutes,
+  registerUnitFileRoutes,
 ];

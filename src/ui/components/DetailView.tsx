@@ -24,6 +24,14 @@ export interface DetailViewProps {
   now: number;
 }
 
+interface FileView {
+  dest: string;
+  sha256: string;
+  onChange?: string;
+  content?: string;
+  withheld?: string;
+}
+
 interface UnitDetail {
   image?: string;
   files?: { dest: string; sha256: string; onChange?: string }[];
@@ -38,9 +46,14 @@ export function DetailView({ client, unit, events, usage, width, height, now }: 
   const base = `/v1/units/${encodeURIComponent(unit.name)}`;
   const why = useFetch<{ why: string }>(client, `${base}/why`, refresh);
   const detail = useFetch<UnitDetail>(client, base, refresh);
-  const files = detail.data?.files ?? [];
+  // contents (secrets as •••) when the agent serves them; hashes otherwise
+  const contents = useFetch<FileView[]>(client, `${base}/files`, refresh);
+  const files: FileView[] = Array.isArray(contents.data) ? contents.data : detail.data?.files ?? [];
+  const shown = Math.max(1, Math.min(files.length, 4));
+  // a few content lines per file, leaving room for why, sparklines and some events
+  const linesPerFile = Math.max(0, Math.min(4, Math.floor((height - 14 - shown) / shown)));
   const addresses = Object.entries(detail.data?.status?.addresses ?? {}).map(([n, a]) => `${n} ${a}`).join(', ');
-  const fixed = 10 + Math.min(files.length, 4);
+  const fixed = 10 + Math.min(files.length, 4) * (1 + linesPerFile);
   const eventRows = Math.max(2, height - fixed);
   const cur = usage?.current;
   return (
@@ -63,7 +76,13 @@ export function DetailView({ client, unit, events, usage, width, height, now }: 
       />
       <Text bold>config files {files.length ? '' : '(none)'}</Text>
       {files.slice(0, 4).map((f) => (
-        <Text key={f.dest} wrap="truncate-end">  {f.dest}  sha256 {f.sha256.slice(0, 12)}  on change: {f.onChange ?? 'restart'}</Text>
+        <Box key={f.dest} flexDirection="column">
+          <Text wrap="truncate-end">  {f.dest}  sha256 {f.sha256.slice(0, 12)}  on change: {f.onChange ?? 'restart'}</Text>
+          {f.withheld ? <Text dimColor wrap="truncate-end">    ({f.withheld})</Text> : null}
+          {(f.content ?? '').split('\n').filter((l) => l.trim()).slice(0, linesPerFile).map((l, i) => (
+            <Text key={i} dimColor wrap="truncate-end">    │ {l}</Text>
+          ))}
+        </Box>
       ))}
       <Text bold>recent events</Text>
       {mine.length ? mine.slice(-eventRows).map((e) => <EventLine key={e.seq} event={e} showUnit={false} width={width - 4} />) : <Text dimColor>  none since the dashboard started</Text>}

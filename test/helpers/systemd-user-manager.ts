@@ -11,7 +11,7 @@
  *   try { … SystemdManager.connect(m.address) … } finally { await m.stop(); }
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireRoot, requireTool } from './require-tool.js';
 import { SystemdManager } from '../../src/systemd/systemd-manager.js';
@@ -37,8 +37,12 @@ export async function startUserManager(timeoutMs = 10_000): Promise<UserManager>
   const runtimeDir = mkdtempSync('/tmp/bt-sdu-');
   const logPath = `${runtimeDir}.log`;
   const out = openSync(logPath, 'a');
+  // its own cgroup in every hierarchy systemd uses: two managers started from one cgroup would manage (and clean up) the same subtree
+  const cgroups = cgroupHierarchies().map((h) => join(h, runtimeDir.split('/').pop()!));
+  for (const c of cgroups) mkdirSync(c);
+  const join_ = cgroups.map((c) => `echo $$ > ${c}/cgroup.procs && `).join('');
   const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c',
-    `mount -t tmpfs tmpfs /run/systemd && mkdir -p /run/systemd/system && exec ${SYSTEMD} --user`], {
+    `${join_}mount -t tmpfs tmpfs /run/systemd && mkdir -p /run/systemd/system && exec ${SYSTEMD} --user`], {
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', XDG_RUNTIME_DIR: runtimeDir, HOME: runtimeDir },
     stdio: ['ignore', out, out],
     detached: true,
@@ -53,6 +57,7 @@ export async function startUserManager(timeoutMs = 10_000): Promise<UserManager>
     const ended = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
     if (!ended) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } await exited; }
     const left = leftovers(runtimeDir);
+    for (const c of cgroups) removeCgroupTree(c);
     rmSync(runtimeDir, { recursive: true, force: true });
     rmSync(logPath, { force: true });
     if (!ended) throw new Error('systemd --user did not end on SIGTERM within 5 s (killed)');
@@ -63,6 +68,7 @@ export async function startUserManager(timeoutMs = 10_000): Promise<UserManager>
     if (child.exitCode !== null) {
       const log = readFileSync(logPath, 'utf8');
       rmSync(runtimeDir, { recursive: true, force: true });
+      for (const c of cgroups) removeCgroupTree(c);
       throw new Error(`systemd --user exited at once:\n${log}`);
     }
     if (existsSync(join(runtimeDir, 'bus'))) {
@@ -88,4 +94,22 @@ function leftovers(runtimeDir: string): string[] {
     } catch { /* gone or a kernel thread */ }
   }
   return out;
+}
+
+/** The cgroup hierarchies systemd uses here: the unified root on a v2 host; the named systemd one and cgroup2 on a hybrid one. */
+function cgroupHierarchies(): string[] {
+  if (existsSync('/sys/fs/cgroup/cgroup.controllers')) return ['/sys/fs/cgroup'];
+  return ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified'].filter((h) => existsSync(join(h, 'cgroup.procs')));
+}
+
+/** Removes a cgroup and whatever systemd left below it, deepest first (they are empty once the manager ended). */
+function removeCgroupTree(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir)) {
+    const sub = join(dir, e);
+    try { if (statSync(sub).isDirectory()) removeCgroupTree(sub); } catch { /* gone */ }
+  }
+  for (let i = 0; i < 50; i++) {
+    try { rmdirSync(dir); return; } catch { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); }
+  }
 }

@@ -23,7 +23,7 @@ import type { UnitFileState, UnitRuntime } from './unit-runtime.js';
 import { UnitSupervisor } from './unit-supervisor.js';
 import { ApplyError } from './apply-error.js';
 import { AUTOREMOVE_LABEL, ORIGIN_LABEL, isAdHoc, isObjectKind } from './unit-kinds.js';
-import type { UnitView } from './unit-view.js';
+import { objectView, supervisedView, type UnitView } from './unit-view.js';
 import { archiveInstanceLog, followUnitLogs, readUnitLogs, type LogLine } from './unit-logs.js';
 import { explainUnit } from './why.js';
 import { JobScheduler } from './job-scheduler.js';
@@ -417,31 +417,9 @@ export class Agent {
 
   /** Every unit as the API and the CLI show it. */
   list(): UnitView[] {
-    const objects: UnitView[] = [...this.objects.values()].map((spec) => ({
-      name: spec.name, kind: spec.kind, isolation: '–', state: 'ready', desired: 'up', restarts: 0, ports: [],
-      ...(spec.subnet ? { subnet: spec.subnet } : {}),
-    }));
-    return [...this.supervisedViews(), ...objects].sort((a, b) => a.name.localeCompare(b.name));
-  }
-
-  private supervisedViews(): UnitView[] {
     const now = this.deps.clock.now();
-    return [...this.units.values()].map((s) => ({
-      name: s.name,
-      kind: s.spec.kind,
-      isolation: s.spec.isolation,
-      state: s.state,
-      desired: s.desired,
-      ...(s.handle ? { instance: s.handle.id, startedAt: s.handle.startedAt } : {}),
-      ...(s.handle?.pid ? { pid: s.handle.pid } : {}),
-      restarts: Math.max(0, s.tracker.runs.filter((r) => r.startedAt > now - 3_600_000).length - 1),
-      ...(s.lastExit ? { lastExit: s.lastExit } : {}),
-      ...(s.timerAt !== undefined ? { timerAt: s.timerAt } : {}),
-      ports: s.spec.network.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
-      ...(s.spec.image ? { image: s.spec.image.from } : {}),
-      ...(s.spec.schedule && this.jobs.nextRun(s.name) ? { nextRun: this.jobs.nextRun(s.name)!.getTime() } : {}),
-      ...(s.spec.health ? { health: s.state === 'healthy' ? 'healthy' : s.state === 'unhealthy' ? 'unhealthy' : isLive(s.state) ? 'starting' : '–' } : {}),
-    }));
+    const supervised = [...this.units.values()].map((s) => supervisedView(s, now, this.jobs.nextRun(s.name)));
+    return [...supervised, ...[...this.objects.values()].map(objectView)].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** The running instance of a unit, or E_NOT_RUNNING. */

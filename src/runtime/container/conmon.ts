@@ -60,6 +60,8 @@ export function parseSyncMessage(text: string): SyncResult | null {
 export function startConmon(o: ConmonOptions, timeoutMs = 30_000): Promise<SyncResult> {
   return new Promise((resolve) => {
     const child = spawn(o.conmon, buildConmonArgs(o), {
+      // conmon writes an `oom` marker into its working directory too: keep it in the container's folder
+      cwd: o.bundle,
       detached: true,
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, _OCI_SYNCPIPE: '3' },

@@ -88,7 +88,7 @@ export class Agent {
 
   constructor(private readonly deps: AgentDeps) {
     this.gate = new Semaphore(deps.maxConcurrentStarts ?? 4);
-    this.jobs = new JobScheduler(this);
+    this.jobs = new JobScheduler(this, deps.root);
     this.scheduleDriftCheck();
   }
 

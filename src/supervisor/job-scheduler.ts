@@ -5,7 +5,10 @@
  * ('allow' also queues: a unit has one instance at a time). Every run's start,
  * exit code and duration is an event; the last N runs are kept per job.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
+import { writeFileAtomicSync } from './agent-state.js';
 import type { UnitSpec } from '../config/unit-spec.js';
 import type { Agent } from './agent.js';
 import type { BerthEvent } from './events.js';
@@ -19,6 +22,8 @@ export interface JobRun {
   code?: number | null;
   signal?: string | null;
   skipped?: boolean;
+  /** the last lines the run printed */
+  log?: string[];
 }
 
 interface Entry {
@@ -34,7 +39,8 @@ export class JobScheduler {
   private readonly jobs = new Map<string, Entry>();
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly agent: Agent) {
+  /** `root`: runs are kept in <root>/units/NAME/runs.json, so history survives an agent restart */
+  constructor(private readonly agent: Agent, private readonly root?: string) {
     // deferred: appending from inside a ledger callback would deliver events out of order to later listeners
     this.unsubscribe = agent.ledger.subscribe((e) => queueMicrotask(() => this.onEvent(e)));
   }
@@ -55,7 +61,8 @@ export class JobScheduler {
       if (old && old.key === keyOf(spec)) continue;
       const s = spec.schedule!;
       const task = cron.schedule(s.cron, () => this.tick(name), { ...(s.timezone ? { timezone: s.timezone } : {}), name: `berth-${name}` });
-      this.jobs.set(name, { key: keyOf(spec), task, queued: false, runs: old?.runs ?? [], next: old?.next ?? 1 });
+      const runs = old?.runs ?? this.load(name);
+      this.jobs.set(name, { key: keyOf(spec), task, queued: false, runs, next: old?.next ?? (runs.at(-1)?.run ?? 0) + 1 });
     }
   }
 
@@ -90,6 +97,27 @@ export class JobScheduler {
     entry.runs.push(run);
     const keep = spec.schedule?.keep ?? 10;
     if (entry.runs.length > keep) entry.runs.splice(0, entry.runs.length - keep);
+    this.save(spec.name, entry.runs);
+  }
+
+  private path(name: string): string | undefined {
+    return this.root ? join(this.root, 'units', name, 'runs.json') : undefined;
+  }
+
+  private load(name: string): JobRun[] {
+    const path = this.path(name);
+    if (!path) return [];
+    try {
+      const runs = JSON.parse(readFileSync(path, 'utf8')) as JobRun[];
+      return Array.isArray(runs) ? runs : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private save(name: string, runs: JobRun[]): void {
+    const path = this.path(name);
+    if (path) writeFileAtomicSync(path, JSON.stringify(runs), 0o644);
   }
 
   private onEvent(e: BerthEvent): void {
@@ -105,7 +133,8 @@ export class JobScheduler {
     }
     const current = [...entry.runs].reverse().find((r) => !r.skipped && r.finishedAt === undefined);
     if (!current) return;
-    Object.assign(current, { finishedAt: e.time, code: e.code, signal: e.signal });
+    Object.assign(current, { finishedAt: e.time, code: e.code, signal: e.signal, log: e.lastLogLines });
+    this.save(e.unit, entry.runs);
     // the instance's own run time: the exit event is stamped after the log tail and teardown
     const durationMs = e.ranMs ?? Math.max(0, e.time - current.startedAt);
     this.agent.ledger.append({ type: 'job.run.finished', unit: e.unit, run: current.run, code: e.code, signal: e.signal, durationMs });

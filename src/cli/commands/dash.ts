@@ -23,6 +23,8 @@ export function register(program: Command): void {
       // React's development build keeps debug data per render: a dashboard left open for hours grows by
       // megabytes a minute (seen in bench/dash.ts). It must be chosen before react is first loaded.
       process.env.NODE_ENV ??= 'production';
+      // Ink renders only the last frame when it thinks it runs in CI (CI set); on a real terminal we are interactive
+      for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) if (process.env[key] !== undefined) process.env[key] = 'false';
       const [{ createElement }, { render }, { App }, { DashFeed }] = await Promise.all([
         import('react'), import('ink'), import('../../ui/components/App.js'), import('../../ui/dash-feed.js'),
       ]);

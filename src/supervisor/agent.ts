@@ -450,6 +450,12 @@ export class Agent {
 
   /** One paragraph: why the unit is in its state and why it last restarted. */
   why(name: string): string {
+    const object = this.objects.get(name);
+    if (object && !this.units.has(name)) {
+      const users = [...this.units.values()].filter((s) => s.spec.network.attach.includes(name) || s.spec.volumes.some((v) => v.type === 'named' && v.name === name)).map((s) => s.name);
+      const what = object.kind === 'network' ? `a network${object.subnet ? ` (${object.subnet})` : ''}` : 'a volume';
+      return `${name} is ${what}, declared by its unit file and ready; nothing runs for it. ${users.length ? `Used by ${users.sort().join(', ')}.` : 'No unit uses it.'}`;
+    }
     const sup = this.get(name);
     const events = this.deps.ledger.tail(200, { unit: name });
     return explainUnit({ unit: name, state: sup.state, events, now: this.deps.clock.now() });

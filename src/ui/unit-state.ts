@@ -23,6 +23,7 @@ const LOOKS: Record<string, StateLook> = {
   failed: { symbol: '✕', word: 'failed', color: 'red' },
   exited: { symbol: '○', word: 'exited', color: 'gray' },
   completed: { symbol: '✓', word: 'completed', color: 'green' },
+  ready: { symbol: '◆', word: 'ready', color: 'green' },
   created: { symbol: '○', word: 'created', color: 'gray' },
   scheduled: { symbol: '◷', word: 'scheduled', color: 'cyan' },
 };

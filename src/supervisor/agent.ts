@@ -188,8 +188,8 @@ export class Agent {
     }
     for (const spec of startOrder(records.map((r) => r.spec))) {
       const sup = this.units.get(spec.name);
-      // only units that never ran: one that exited stays as its restart policy left it (a vanished instance went through the tracker in recover)
-      if (sup && sup.desired === 'up' && sup.state === 'created' && spec.kind !== 'job') this.bringUp(sup);
+      // wanted up but not running: never started, or stopped mid-restart when the agent died (a unit that stayed down by its policy is desired down)
+      if (sup && sup.desired === 'up' && (sup.state === 'created' || sup.state === 'exited') && spec.kind !== 'job') this.bringUp(sup);
     }
     this.jobs.sync();
     this.persist(true);
@@ -283,13 +283,15 @@ export class Agent {
       }
       await this.deps.installFiles(unit);
       const changedTemplates = action.diffs.map((d) => d.dest);
-      sup.spec = unit.spec;
       sup.files = files;
       if (action.kind === 'reload' && isLive(sup.state)) {
+        sup.spec = unit.spec;
         await sup.reload(changedTemplates).catch(async () => sup.restart('template'));
       } else if (action.kind === 'restart' || action.kind === 'reload') {
         restarted.add(sup.name);
-        if (isLive(sup.state) || sup.desired === 'up') await sup.restart(changedTemplates.length && !action.fields.length ? 'template' : 'manual');
+        const cause = changedTemplates.length && !action.fields.length ? 'template' : 'manual';
+        if (isLive(sup.state) || sup.desired === 'up') await sup.restart(cause, unit.spec);
+        else sup.spec = unit.spec;
       }
     }
     // Dependents of a restarted unit restart after it (they wait for it again).

@@ -211,6 +211,8 @@ export class UnitSupervisor {
       this.move('fail');
       this.rt.emit({ type: 'unit.failed', unit: this.name, reason });
     }
+    // a service that stays down by its policy is not wanted up any more (a restarted agent leaves it; apply or start bring it back)
+    if (decision.action === 'stay-down' && this.spec.kind !== 'job') this.desired = 'down';
     this.rt.persist();
   }
 
@@ -247,11 +249,14 @@ export class UnitSupervisor {
   }
 
   /** Stop then start; `cause` says why (manual, template, dependency, drift, health). */
-  restart(cause: RestartEventCause = 'manual'): Promise<void> {
+  restart(cause: RestartEventCause = 'manual', nextSpec?: UnitSpec): Promise<void> {
     this.desired = 'up';
     return this.serial(async () => {
       this.rt.emit({ type: 'unit.restarting', unit: this.name, delayMs: 0, reason: `restart (${cause})`, cause });
       await this.doStop(cause);
+      // the new spec is recorded only once the old instance is gone: a kill -9 in between
+      // must not leave the old instance running under the new spec's name
+      if (nextSpec) this.spec = nextSpec;
       await this.doStart(cause);
     });
   }

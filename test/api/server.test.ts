@@ -16,6 +16,8 @@ import { BerthError } from '../../src/errors.js';
 
 const logged: string[] = [];
 const agent = {
+  objects: new Map(),
+  units: new Map(),
   list: () => [{ name: 'web', kind: 'service', isolation: 'process', state: 'running', desired: 'up', restarts: 0, ports: [], pid: 12 }],
   get: (name: string) => {
     if (name !== 'web') throw new BerthError('E_UNIT_NOT_FOUND', `no unit named ${name}`, { hint: 'known units: web' });

@@ -29,9 +29,8 @@ export function registerUnitRoutes(app: FastifyInstance, ctx: ApiContext): void 
   app.get('/v1/units', { schema: { summary: 'Every unit and its state', tags, response: { 200: Type.Array(UnitViewSchema) } } }, async () => ctx.agent.list());
 
   app.get<Name>('/v1/units/:name', { schema: { summary: 'One unit: state, spec, observed status', tags, params: UnitNameParams, response: { 200: UnitDetailSchema } } }, async (req) => {
-    // a stub agent in tests may have no objects map
-    const object = ctx.agent.objects?.get(req.params.name);
-    if (object && !ctx.agent.units?.has(req.params.name)) return { ...ctx.agent.list().find((u) => u.name === object.name), spec: object, files: [] };
+    const object = ctx.agent.objects.get(req.params.name);
+    if (object && !ctx.agent.units.has(req.params.name)) return { ...ctx.agent.list().find((u) => u.name === object.name), spec: object, files: [] };
     const sup = ctx.agent.get(req.params.name);
     const view = ctx.agent.list().find((u) => u.name === sup.name);
     const status = await ctx.agent.inspectInstance(sup.name);

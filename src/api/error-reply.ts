@@ -18,12 +18,31 @@ const STATUS: Record<string, number> = {
   E_APPLY_INVALID: 422,
   E_ISOLATION_UNAVAILABLE: 422,
   E_NOT_IMPLEMENTED: 501,
+  // systemd (src/systemd/systemd-errors.ts names them from D-Bus error names): the caller's fault is 4xx,
+  // systemd refusing or failing is 5xx; anything else from systemd falls to 502 below
+  E_SYSTEMD_BAD_NAME: 400,
+  E_SYSTEMD_ACCESS_DENIED: 403,
+  E_SYSTEMD_NO_SUCH_UNIT: 404,
+  E_SYSTEMD_NO_SUCH_JOB: 404,
+  E_SYSTEMD_UNIT_EXISTS: 409,
+  E_SYSTEMD_EXISTS: 409,
+  E_SYSTEMD_UNIT_MASKED: 409,
+  E_SYSTEMD_NO_SUCH_PROCESS: 409,
+  E_SYSTEMD_JOB_NOT_APPLICABLE: 409,
+  E_SYSTEMD_DESTRUCTIVE: 409,
+  E_SYSTEMD_LOAD_FAILED: 422,
+  E_SYSTEMD_NOT_SUPPORTED: 501,
+  E_SYSTEMD_TOO_OLD: 501,
+  E_SYSTEMD_ABSENT: 503,
+  E_SYSTEMD_DISCONNECTED: 503,
+  E_SYSTEMD_SHUTTING_DOWN: 503,
+  E_SYSTEMD_TIMEOUT: 504,
 };
 
 /** The HTTP status for an error code. */
 export function statusOf(err: unknown): number {
   if (err instanceof ConfigError) return 422;
-  if (err instanceof BerthError) return STATUS[err.code] ?? (err.code.startsWith('E_DRIVER') ? 502 : 500);
+  if (err instanceof BerthError) return STATUS[err.code] ?? (err.code.startsWith('E_DRIVER') || err.code.startsWith('E_SYSTEMD') ? 502 : 500);
   return 500;
 }
 

@@ -8,12 +8,14 @@ import { readdirSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { formatError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { verbFileFor } from './verb-table.js';
 
 /** The signature every `commands/<verb>.ts` default-exports. */
 export type RegisterCommand = (program: Command) => void;
 
-async function buildProgram(): Promise<Command> {
-  const program = new Command('berth')
+/** The root command with the global options and no verbs yet. */
+function newProgram(): Command {
+  return new Command('berth')
     .description('Declare units in YAML; berth runs and supervises them as containers, VMs, processes or systemd services.')
     .version(VERSION, '-V, --version')
     .option('--root <dir>', 'state directory (env BERTH_ROOT)', process.env.BERTH_ROOT ?? '/var/lib/berth')
@@ -24,18 +26,37 @@ async function buildProgram(): Promise<Command> {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true })
     .exitOverride();
+}
 
-  const dir = new URL('./commands/', import.meta.url);
-  const files = readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.map')).sort();
-  for (const file of files) {
-    const mod = (await import(new URL(file, dir).href)) as { register?: RegisterCommand };
-    mod.register?.(program);
+const COMMANDS = new URL('./commands/', import.meta.url);
+
+async function registerFile(program: Command, file: string): Promise<void> {
+  const mod = (await import(new URL(file, COMMANDS).href)) as { register?: RegisterCommand };
+  mod.register?.(program);
+}
+
+/**
+ * The program for a command line. Only the chosen verb's file is imported
+ * (start-up time); help, completion, no verb or an unknown one load every file.
+ */
+async function buildProgram(argv: string[]): Promise<Command> {
+  const first = newProgram();
+  const valueFlags = new Set(first.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter((f): f is string => !!f)));
+  const chosen = verbFileFor(argv.slice(2), valueFlags);
+  if (chosen) {
+    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+    await registerFile(first, `${chosen.file}${ext}`).catch(() => undefined);
+    if (first.commands.some((c) => c.name() === chosen.verb || c.aliases().includes(chosen.verb))) return first;
   }
+  // no verb, a whole-tree verb, or a stale table entry: every file
+  const program = chosen ? newProgram() : first;
+  const files = readdirSync(COMMANDS).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.map')).sort();
+  for (const file of files) await registerFile(program, file);
   return program;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = await buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -15,6 +15,8 @@ export interface WhyInput {
   /** the unit's recent events, oldest first (other units' events are ignored) */
   events: readonly BerthEvent[];
   now: number;
+  /** the current state of another unit (a dependency); unit.waiting is said once, so its state there may be old */
+  stateOf?: (unit: string) => string | undefined;
 }
 
 const WORDS = ['no', 'once', 'twice', 'three times', 'four times', 'five times', 'six times', 'seven times', 'eight times', 'nine times', 'ten times'];
@@ -53,7 +55,7 @@ export function explainUnit(input: WhyInput): string {
     case 'waiting': {
       const e = lastOf('unit.waiting');
       if (!e) return `${unit} is waiting for its dependencies.`;
-      return `${unit} is waiting for ${e.dep} to be ${e.condition}; ${e.dep} is ${e.state} (since ${when(e.time)}).`;
+      return `${unit} is waiting for ${e.dep} to be ${e.condition}; ${e.dep} is ${input.stateOf?.(e.dep) ?? e.state} (since ${when(e.time)}).`;
     }
     case 'unhealthy': {
       const e = lastOf('unit.unhealthy');

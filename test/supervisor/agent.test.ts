@@ -32,6 +32,24 @@ test('apply starts units in dependency order, gated on health', async () => {
   }
 });
 
+test('unit.waiting is said once per dependency waited for, not at every move of that dependency', async () => {
+  const t = makeAgent();
+  try {
+    t.folders.set('/u', [
+      unitText('api', 'after: { db: healthy }\n'),
+      unitText('db', 'health: { exec: [check], every: 1s, retries: 1, on_unhealthy: none }\nrestart: { policy: always, delay: 100ms, max_delay: 100ms, jitter: 0, burst: 100, within: 1m }\n'),
+    ]);
+    t.driver.script('db', { exitAfterMs: 50, exitCode: 3, exec: () => ({ code: 1, signal: null, stdout: '', stderr: 'not yet' }) });
+    await t.agent.apply('/u');
+    await t.clock.advance(2000);
+    assert.ok(t.driver.callsOf('start', 'db').length >= 5, 'db went round several times');
+    assert.is(t.agent.get('api').state, 'waiting');
+    assert.is(t.ledger.since(0, { unit: 'api', types: ['unit.waiting'] }).length, 1);
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('a crash loop backs off, then cools down, and is never dead forever', async () => {
   const t = makeAgent();
   try {

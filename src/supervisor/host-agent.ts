@@ -73,7 +73,7 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
   const drivers: Record<string, Driver> = {
     container: destroyPendingContainers(new ContainerDriver({ root, networker }), root, networker),
     process: destroyPendingProcesses(new ProcessDriver({ root: join(root, 'process') }), join(root, 'process')),
-    vm: new VmDriver({ root: join(root, 'vm') }),
+    vm: new VmDriver({ root: join(root, 'vm'), networker }),
   };
   const imageService = createImageService(root, images, drivers.container!);
 

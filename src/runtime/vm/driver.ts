@@ -12,25 +12,29 @@
  * signal to the command's process group (no acpid there to hear
  * `system_powerdown`); of a disk image: `system_powerdown` (ACPI).
  *
+ * Networks: a micro-VM that attaches networks (and a driver given a
+ * Networker) sits on berth bridges like a container (vm-network.ts); any
+ * other guest gets QEMU user-mode networking with `hostfwd` ports.
+ *
  * Per instance, under `<root>/instances/<id>/`: output.log, exit.json,
- * control (FIFO), qmp.sock, qemu.json (the command line), overlay.qcow2.
+ * control (FIFO), qmp.sock, qemu.json (the command line), overlay.qcow2,
+ * net.json and net/ (berth networks).
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants as fsc, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, watch, writeFileSync, writeSync } from 'node:fs';
 import { cpus as hostCpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { DriverError } from '../../errors.js';
 import type { Availability, Driver, ExecResult, ExitResult, Handle, InstanceSpec, InstanceStatus, ProcessInfo } from '../driver.js';
 import { probeAccel, type AccelChoice } from './accel.js';
-import { writeSeed } from './cloud-init.js';
-import { createOverlay, createVolume, imageInfo } from './disk.js';
+import type { Networker } from '../network/networker.js';
 import { makeVmHandle, vmData, type VmHandleData } from './handle.js';
-import { initScript } from './init-script.js';
-import { buildInitramfs, findModules } from './initramfs.js';
-import { qemuArgs, tscKhzFromCpuinfo, type QemuLaunch } from './qemu-args.js';
+import { prepareLaunch } from './launch.js';
+import { qemuArgs } from './qemu-args.js';
 import { qmp, qmpStatus } from './qmp.js';
 import { VM_SHIM_SOURCE } from './shim.js';
 import { exitOf, isAlive, pidsMentioning, procUsage } from './state.js';
+import { attachVmNetwork, detachVmNetwork } from './vm-network.js';
 
 /** Where the driver keeps things and what it runs. */
 export interface VmDriverOptions {
@@ -48,6 +52,8 @@ export interface VmDriverOptions {
   maxLogBytes?: number;
   /** skip the probe (tests, benchmarks) */
   accel?: AccelChoice;
+  /** berth networks (CNI): a micro-VM whose spec attaches networks gets a tap NIC on each; without it, user-mode networking */
+  networker?: Networker;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -101,54 +107,24 @@ export class VmDriver implements Driver {
     const accel = await this.accel();
     mkdirSync(dir, { recursive: true });
     try {
-      const launch = await this.launchFor(spec, dir, { accel: accel.accel, cpus, memoryBytes, qmpSocket, kernel });
+      const net = this.networked(spec) ? await attachVmNetwork(this.opts.networker!, spec, dir) : undefined;
+      const launch = await prepareLaunch(this.launchContext(), spec, dir, { accel: accel.accel, cpus, memoryBytes, qmpSocket, kernel, ...(net ? { net } : {}) });
       const args = qemuArgs(launch);
       writeFileSync(join(dir, 'qemu.json'), `${JSON.stringify(args)}\n`);
       execFileSync('mkfifo', [join(dir, 'control')]);
       const handle = await this.spawnShim(spec, dir, args, {
-        dir, qmpSocket, shimPid: 0, accel: accel.accel, accelWhy: accel.why, mode: spec.disk ? 'disk' : 'microvm', ignored: ignoredParts(spec),
+        dir, qmpSocket, shimPid: 0, accel: accel.accel, accelWhy: accel.why, mode: spec.disk ? 'disk' : 'microvm', ignored: this.ignoredParts(spec),
+        ...(net ? { addresses: net.addresses, netns: net.netnsName } : {}),
       });
       await this.awaitBoot(handle);
       return handle;
     } catch (err) {
-      rmSync(dir, { recursive: true, force: true }); // no handle was given out: nobody else would clean it
+      // no handle was given out: nobody else would clean it (QEMU, if any, is gone: awaitBoot quits it)
+      await detachVmNetwork(this.opts.networker, dir).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
       if (err instanceof DriverError) throw err;
       throw fail('E_VM_START', (err as Error).message, 'see the message; `qemu-img info` and the unit log help');
     }
-  }
-
-  /** The QEMU launch for a spec: initramfs or overlay, volumes, shares. */
-  private async launchFor(spec: InstanceSpec, dir: string, o: { accel: 'kvm' | 'tcg'; cpus: number; memoryBytes: number; qmpSocket: string; kernel: string }): Promise<QemuLaunch> {
-    const shares = spec.mounts.flatMap((m, i) => (m.type === 'bind' ? [{ tag: `m${i}`, source: m.source, target: m.target, readonly: m.readonly }] : []));
-    const volumes: string[] = [];
-    for (const [i, bytes] of (spec.vm?.disksBytes ?? []).entries()) {
-      const path = join(dir, `volume-${i}.qcow2`);
-      await createVolume(this.qemuImg, path, bytes);
-      volumes.push(path);
-    }
-    const base = { qemu: this.qemu, accel: o.accel, cpus: o.cpus, memoryBytes: o.memoryBytes, qmpSocket: o.qmpSocket, ports: spec.network.ports, volumes };
-    if (spec.disk) {
-      let format: string;
-      try { format = (await imageInfo(this.qemuImg, spec.disk)).format; } catch (err) {
-        throw new DriverError('E_VM_DISK', `${spec.unit}: cannot read disk image ${spec.disk}: ${(err as Error).message}`, { unit: spec.unit }, { hint: 'vm.disk must be an image QEMU reads (qcow2, raw, vmdk…); check it with `qemu-img info`' });
-      }
-      const overlay = join(dir, 'overlay.qcow2');
-      await createOverlay(this.qemuImg, spec.disk, format, overlay);
-      const seed = spec.vm?.cloudInit ? join(dir, 'seed') : undefined;
-      if (seed) writeSeed(seed, spec);
-      return { ...base, disk: { path: overlay, format: 'qcow2' }, ...(seed ? { seed } : {}), shares: shares.map(({ tag, source, readonly }) => ({ tag, source, readonly })) };
-    }
-    const modulesDir = spec.vm?.kernel ? join(dirname(spec.vm.kernel), 'modules') : join(this.kernelDir, 'modules');
-    const modules = findModules(modulesDir);
-    const init = initScript({
-      argv: spec.argv, env: spec.env, hostname: spec.hostname, modules: Object.keys(modules), volumes: volumes.length,
-      ...(spec.user ? { user: spec.user } : {}), ...(spec.workdir ? { workdir: spec.workdir } : {}),
-      shares: shares.map(({ tag, target, readonly }) => ({ tag, target, readonly })),
-      tmpfs: spec.mounts.flatMap((m) => (m.type === 'tmpfs' ? [{ target: m.target, readonly: m.readonly, ...(m.sizeBytes ? { sizeBytes: m.sizeBytes } : {}) }] : [])),
-    });
-    const initrd = await buildInitramfs(join(this.opts.root, 'initrd'), { layers: spec.layers ?? [], init, busybox: this.opts.busybox ?? '/bin/busybox', modules });
-    const tscKhz = o.accel === 'tcg' ? tscKhzFromCpuinfo(readFileSync('/proc/cpuinfo', 'utf8')) : undefined;
-    return { ...base, ...(tscKhz ? { tscKhz } : {}), microvm: { kernel: o.kernel, initrd }, shares: shares.map(({ tag, source, readonly }) => ({ tag, source, readonly })) };
   }
 
   private async spawnShim(spec: InstanceSpec, dir: string, args: string[], data: VmHandleData): Promise<Handle> {
@@ -278,7 +254,7 @@ export class VmDriver implements Driver {
     if (!isAlive(handle.pid, d.qmpSocket)) return { state: 'gone', detail };
     const status = await qmpStatus(d.qmpSocket).catch(() => 'unknown');
     const usage = procUsage(handle.pid!);
-    return { state: status === 'paused' ? 'paused' : 'running', pid: handle.pid!, addresses: { user: '10.0.2.15' }, detail: { ...detail, qemuStatus: status }, ...(usage ? { usage } : {}) };
+    return { state: status === 'paused' ? 'paused' : 'running', pid: handle.pid!, addresses: d.addresses ?? { user: '10.0.2.15' }, detail: { ...detail, qemuStatus: status }, ...(usage ? { usage } : {}) };
   }
 
   async top(handle: Handle): Promise<ProcessInfo[]> {
@@ -304,9 +280,39 @@ export class VmDriver implements Driver {
     const d = vmData(handle);
     await this.forceQuit(handle, 1000);
     await this.waitShimGone(d);
-    rmSync(d.dir, { recursive: true, force: true });
+    await this.removeInstanceDir(handle.unit, d.dir);
     this.children.delete(handle.id);
     this.waits.delete(handle.id);
+  }
+
+  /** The network (CNI, namespace, taps) first, then the folder; kept for a retry when the network could not be undone. */
+  private async removeInstanceDir(unit: string, dir: string): Promise<void> {
+    const left = await detachVmNetwork(this.opts.networker, dir);
+    if (left.length > 0) {
+      throw new DriverError('E_VM_DESTROY', `${unit}: could not remove everything of ${dir}: ${left.join('; ')}`, { unit, recoverable: true }, { hint: 'retry; if it persists, check `ip netns` and the networker state' });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  private networked(spec: InstanceSpec): boolean {
+    return !!this.opts.networker && !spec.disk && spec.network.attach.length > 0;
+  }
+
+  private launchContext() {
+    return { qemu: this.qemu, qemuImg: this.qemuImg, kernelDir: this.kernelDir, initrdDir: join(this.opts.root, 'initrd'), busybox: this.opts.busybox ?? '/bin/busybox' };
+  }
+
+  /** What a VM does not honour, said in inspect rather than silently dropped. */
+  private ignoredParts(spec: InstanceSpec): string[] {
+    const out: string[] = [];
+    if (spec.network.attach.length && !this.networked(spec)) {
+      out.push(spec.disk ? 'networks (a vm.disk guest uses user-mode networking with published ports)' : 'networks (no networker: user-mode networking with published ports)');
+    }
+    if (spec.resources.pids) out.push('resources.pids');
+    if (spec.capAdd?.length || spec.capDrop?.length) out.push('capabilities (the guest runs its own kernel)');
+    if (spec.readonlyRootfs) out.push('read-only root (the initramfs is a private copy)');
+    if (spec.vm?.cloudInit && !spec.disk) out.push('vm.cloud_init (only for vm.disk guests; a micro-VM gets its templates over 9p)');
+    return out;
   }
 
   /**
@@ -321,7 +327,7 @@ export class VmDriver implements Driver {
       for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
       await sleep(20);
     }
-    rmSync(dir, { recursive: true, force: true });
+    await this.removeInstanceDir(id, dir);
     this.children.delete(id);
     this.waits.delete(id);
   }
@@ -353,17 +359,6 @@ export class VmDriver implements Driver {
     }
     return path;
   }
-}
-
-/** What a VM does not honour yet, said in inspect rather than silently dropped. */
-function ignoredParts(spec: InstanceSpec): string[] {
-  const out: string[] = [];
-  if (spec.network.attach.length) out.push('networks (VMs use user-mode networking with published ports; no tap on berth bridges yet)');
-  if (spec.resources.pids) out.push('resources.pids');
-  if (spec.capAdd?.length || spec.capDrop?.length) out.push('capabilities (the guest runs its own kernel)');
-  if (spec.readonlyRootfs) out.push('read-only root (the initramfs is a private copy)');
-  if (spec.vm?.cloudInit && !spec.disk) out.push('vm.cloud_init (only for vm.disk guests; a micro-VM gets its templates over 9p)');
-  return out;
 }
 
 function mib(bytes: number): string {

@@ -17,6 +17,10 @@ export interface VmHandleData {
   mode: 'microvm' | 'disk';
   /** parts of the InstanceSpec a VM does not honour yet */
   ignored: string[];
+  /** on berth networks: network name → the guest's address */
+  addresses?: Record<string, string>;
+  /** on berth networks: the guest's network namespace (QEMU runs in it) */
+  netns?: string;
 }
 
 /** Reads the typed data out of a (persisted, hence untyped) handle. */
@@ -30,6 +34,8 @@ export function vmData(handle: Handle): VmHandleData {
     accelWhy: String(d.accelWhy ?? ''),
     mode: d.mode === 'disk' ? 'disk' : 'microvm',
     ignored: d.ignored ?? [],
+    ...(d.addresses ? { addresses: d.addresses } : {}),
+    ...(d.netns ? { netns: d.netns } : {}),
   };
 }
 

@@ -5,8 +5,10 @@
  * - disk (`-M q35`, firmware boot of a copy-on-write overlay, virtio-pci,
  *   ACPI so `system_powerdown` reaches the guest's own init).
  * Serial console on stdio (the shim timestamps it into the log; its stdin
- * is the control FIFO), QMP on a unix socket, user-mode networking with
- * published ports as `hostfwd`.
+ * is the control FIFO), QMP on a unix socket, and either user-mode
+ * networking with published ports as `hostfwd`, or (a micro-VM on berth
+ * networks, vm-network.ts) one tap NIC per network, QEMU run inside the
+ * guest's network namespace through `nsenter`.
  */
 import type { PortSpec } from '../../config/unit-spec.js';
 
@@ -28,6 +30,12 @@ export interface QemuLaunch {
   volumes: string[];
   /** 9p shares */
   shares: { tag: string; source: string; readonly: boolean }[];
+  /** tap NICs (in `netnsPath`) instead of user-mode networking; ports then go through CNI portmap */
+  nics?: { tap: string; mac: string }[];
+  /** run QEMU in this network namespace (`nsenter --net=…`; not `ip netns exec`, which remounts /sys) */
+  netnsPath?: string;
+  /** extra kernel command line words (micro-VM), e.g. `berth.nic=…` */
+  cmdline?: string[];
 }
 
 /** `hostfwd=…` options for published ports (0.0.0.0 → all addresses). */
@@ -39,14 +47,18 @@ export function hostfwds(ports: PortSpec[]): string[] {
 export function qemuArgs(l: QemuLaunch): string[] {
   const micro = !!l.microvm;
   const dev = (name: string) => (micro ? `${name}-device` : `${name}-pci`);
-  const args = [l.qemu, '-name', 'berth', '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot'];
+  const args = [...(l.netnsPath ? ['nsenter', `--net=${l.netnsPath}`, '--'] : []), l.qemu, '-name', 'berth', '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot'];
   args.push('-M', micro ? 'microvm' : 'q35', '-accel', l.accel);
   if (l.accel === 'kvm') args.push('-cpu', 'host');
   args.push('-smp', String(Math.max(1, Math.floor(l.cpus))), '-m', `${Math.max(32, Math.ceil(l.memoryBytes / (1 << 20)))}M`);
   args.push('-serial', 'stdio', '-qmp', `unix:${l.qmpSocket},server=on,wait=off`);
-  args.push('-netdev', ['user', 'id=n0', ...hostfwds(l.ports)].join(','), '-device', `${dev('virtio-net')},netdev=n0`);
+  if (l.nics?.length) {
+    l.nics.forEach((n, i) => args.push('-netdev', `tap,id=n${i},ifname=${n.tap},script=no,downscript=no`, '-device', `${dev('virtio-net')},netdev=n${i},mac=${n.mac}`));
+  } else {
+    args.push('-netdev', ['user', 'id=n0', ...hostfwds(l.ports)].join(','), '-device', `${dev('virtio-net')},netdev=n0`);
+  }
   if (l.microvm) {
-    const append = ['console=ttyS0', 'quiet', 'loglevel=1', 'panic=-1', 'reboot=t', ...(l.tscKhz ? [`tsc_early_khz=${l.tscKhz}`] : [])];
+    const append = ['console=ttyS0', 'quiet', 'loglevel=1', 'panic=-1', 'reboot=t', ...(l.tscKhz ? [`tsc_early_khz=${l.tscKhz}`] : []), ...(l.cmdline ?? [])];
     args.push('-kernel', l.microvm.kernel, '-initrd', l.microvm.initrd, '-append', append.join(' '));
   }
   if (l.disk) args.push('-drive', `file=${l.disk.path},format=${l.disk.format},if=virtio`);

@@ -8,11 +8,12 @@
  * which become serial-console input) and stdout/stderr = pipes. Then it:
  * - writes every serial line to the log in the k8s-file format
  *   (`<RFC3339Nano> stdout F text`; QEMU's own stderr as `stderr`), except
- *   the init's markers: `BERTH-READY` touches `ready`, `BERTH-EXIT N` keeps
- *   the guest's exit code; the first line of any kind touches `booted`;
+ *   the init's markers: `BERTH-READY` touches `ready`, `BERTH-EXIT N [S]`
+ *   keeps the guest's exit code (and the signal that killed its command);
+ *   the first line of any kind touches `booted`;
  * - reaps QEMU and writes `exit.json` atomically:
- *   `{"guest":N|null,"code":N|null,"signal":N|null,"finishedAt":ms}` (code
- *   and signal are QEMU's own);
+ *   `{"guest":N|null,"guestSignal":S|null,"code":N|null,"signal":N|null,"finishedAt":ms}`
+ *   (code and signal are QEMU's own);
  * - says `started PID` on stdout once, then never writes there again.
  *
  * argv: DIR LOG LOG_MAX_BYTES -- QEMU ARGS…
@@ -48,7 +49,7 @@ require Time::HiRes;
 my %name = (fileno($or) => 'stdout', fileno($er) => 'stderr');
 my %buf = (fileno($or) => '', fileno($er) => '');
 my %open = (fileno($or) => $or, fileno($er) => $er);
-my ($status, $ended, $guest, $booted);
+my ($status, $ended, $guest, $gsig, $booted);
 while (%open) {
   my $rin = ''; vec($rin, $_, 1) = 1 for keys %open;
   my $n = select(my $rout = $rin, undef, undef, 0.25);
@@ -67,7 +68,7 @@ while (%open) {
 if (!defined $ended) { waitpid($pid, 0); $status = $?; }
 my ($code, $sig) = ($status & 127) ? ('null', $status & 127) : ($status >> 8, 'null');
 open(my $f, '>', "$dir/exit.json.tmp") or exit 1;
-printf $f '{"guest":%s,"code":%s,"signal":%s,"finishedAt":%d}' . "\n", defined $guest ? $guest : 'null', $code, $sig, int(Time::HiRes::time() * 1000);
+printf $f '{"guest":%s,"guestSignal":%s,"code":%s,"signal":%s,"finishedAt":%d}' . "\n", defined $guest ? $guest : 'null', defined $gsig ? $gsig : 'null', $code, $sig, int(Time::HiRes::time() * 1000);
 close $f; rename("$dir/exit.json.tmp", "$dir/exit.json");
 exit 0;
 
@@ -78,7 +79,7 @@ sub line {
   if ($stream eq 'stdout') {
     if (!$booted) { $booted = 1; touch('booted'); }
     if ($text =~ /^BERTH-READY\s*$/) { touch('ready'); return; }
-    if ($text =~ /^BERTH-EXIT (\d+)\s*$/) { $guest = $1; return; }
+    if ($text =~ /^BERTH-EXIT (\d+)(?: (\d+))?\s*$/) { ($guest, $gsig) = ($1, $2); return; }
     return if $text =~ /^\[\s*[\d.]+\] reboot: (Power down|Restarting system)\s*$/; # the kernel's last word after poweroff -f
   }
   my $t = Time::HiRes::time(); my @g = gmtime(int $t);
@@ -95,6 +96,8 @@ sub line {
 export interface VmShimExit {
   /** the guest command's exit code from the `BERTH-EXIT` marker */
   guest: number | null;
+  /** the signal number that killed the guest command (absent from shims before it was reported) */
+  guestSignal?: number | null;
   /** QEMU's exit code */
   code: number | null;
   /** signal number that killed QEMU */

@@ -18,12 +18,14 @@ export function readVmExit(dir: string): VmShimExit | null {
 }
 
 /**
- * How the unit ended: the guest's code when its init reported one; SIGKILL
+ * How the unit ended: the signal that killed the guest's command, or its
+ * code, when its init reported one; SIGKILL
  * when berth had to quit QEMU (`forced` marker) or QEMU was killed; else
  * QEMU's exit code (a disk-image guest that powered off: 0).
  */
 export function toExitResult(e: VmShimExit, forced: boolean): ExitResult {
   const base = { oomKilled: false, finishedAt: e.finishedAt };
+  if (e.guestSignal) return { ...base, code: null, signal: signalName(e.guestSignal) };
   if (e.guest !== null) return { ...base, code: e.guest, signal: null };
   if (forced) return { ...base, code: null, signal: 'SIGKILL' };
   if (e.signal !== null) return { ...base, code: null, signal: signalName(e.signal) };

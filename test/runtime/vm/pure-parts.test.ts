@@ -1,6 +1,6 @@
 /**
  * The VM driver's pure parts: /init text, QEMU command line, the
- * accelerator decision, exit results.
+ * accelerator decision, exit results, guest NIC addresses.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,6 +10,7 @@ import { seedDocuments } from '../../../src/runtime/vm/cloud-init.js';
 import { initScript, shQuote } from '../../../src/runtime/vm/init-script.js';
 import { hostfwds, qemuArgs, tscKhzFromCpuinfo } from '../../../src/runtime/vm/qemu-args.js';
 import { toExitResult } from '../../../src/runtime/vm/state.js';
+import { nicCmdline } from '../../../src/runtime/vm/vm-network.js';
 
 const base = { argv: ['sh', '-c', "echo 'hi'"], env: { A: "it's", 'bad-key': 'x' }, hostname: 'web', shares: [], tmpfs: [], modules: ['virtio', 'virtio_mmio', '9p'] };
 
@@ -90,6 +91,51 @@ test('exit: the guest code wins; forced reads as SIGKILL; else QEMU\'s own endin
   assert.is(toExitResult(e, true).signal, 'SIGKILL');
   assert.is(toExitResult({ ...e, code: null, signal: 9 }, false).signal, 'SIGKILL');
   assert.is(toExitResult(e, false).code, 0);
+});
+
+test('exit: a guest command killed by a signal reads as that signal, not 128+n', () => {
+  const e = { guest: 143, guestSignal: 15, code: 0, signal: null, finishedAt: 5 };
+  assert.equal(toExitResult(e, false), { oomKilled: false, finishedAt: 5, code: null, signal: 'SIGTERM' });
+  assert.equal(toExitResult({ ...e, guestSignal: null }, false).code, 143, 'exit 143 stays a code');
+  assert.equal(toExitResult({ ...e, guestSignal: undefined }, false).code, 143, 'an older shim without guestSignal');
+});
+
+test('init: the command runs under time -o, which tells a signal from an exit code', () => {
+  const s = initScript(base);
+  assert.ok(s.includes(`$B time -o $S -f '' $B sh -c 'echo $$ >/.berth/pid; exec "$@"' sh $B setsid 'sh' '-c'`));
+  assert.ok(s.includes('echo "BERTH-EXIT $((128 + sig)) $sig"'));
+  assert.ok(s.includes('-"$($B cat $P)"'), 'signals go to the command\'s process group');
+});
+
+test('init: on berth networks, addresses from the command line and hosts/resolv.conf from the share', () => {
+  const s = initScript({ ...base, berthNet: true });
+  assert.match(s, /for m in virtio virtio_mmio 9p; do/, '9p is loaded for the network share');
+  assert.not.ok(s.includes('10.0.2.15'), 'no user-mode address');
+  assert.ok(s.includes('berth.nic=*)'));
+  assert.ok(s.includes('ro berthnet /.berth/net'));
+  assert.ok(s.includes('mount --bind /.berth/net/$f /etc/$f'));
+  assert.ok(initScript(base).includes('10.0.2.15/24'), 'user-mode without');
+});
+
+test('guest NICs on the kernel command line: MAC, address, gateway on the first only', () => {
+  assert.equal(nicCmdline([
+    { network: 'a', tap: 'tap0', mac: '02:00:00:00:00:01', cidr: '10.89.1.5/24', gateway: '10.89.1.1' },
+    { network: 'b', tap: 'tap1', mac: '02:00:00:00:00:02', cidr: '10.89.2.5/24' },
+  ]), ['berth.nic=02:00:00:00:00:01,10.89.1.5/24,10.89.1.1', 'berth.nic=02:00:00:00:00:02,10.89.2.5/24']);
+});
+
+test('qemu args: tap NICs in a namespace replace user-mode networking (no hostfwd)', () => {
+  const a = qemuArgs({
+    qemu: 'q', accel: 'tcg', cpus: 1, memoryBytes: 256 << 20, qmpSocket: '/q', volumes: [], shares: [],
+    ports: [{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' }],
+    microvm: { kernel: '/k', initrd: '/i' }, netnsPath: '/run/netns/berth-vm-x', nics: [{ tap: 'tap0', mac: '02:aa:bb:cc:dd:ee' }], cmdline: ['berth.nic=x'],
+  });
+  assert.equal(a.slice(0, 4), ['nsenter', '--net=/run/netns/berth-vm-x', '--', 'q']);
+  const s = a.join(' ');
+  assert.ok(s.includes('-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-device,netdev=n0,mac=02:aa:bb:cc:dd:ee'));
+  assert.not.ok(s.includes('hostfwd'));
+  assert.not.ok(s.includes('user,'));
+  assert.match(a[a.indexOf('-append') + 1]!, / berth\.nic=x$/);
 });
 
 test('cloud-init seed: meta-data with id and hostname, user-data writes the files', () => {

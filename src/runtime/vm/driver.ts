@@ -29,6 +29,7 @@ import type { Availability, Driver, ExecResult, ExitResult, Handle, InstanceSpec
 import { probeAccel, type AccelChoice } from './accel.js';
 import type { Networker } from '../network/networker.js';
 import { makeVmHandle, vmData, type VmHandleData } from './handle.js';
+import { pruneInitramfsCache, type CachePolicy, type PruneDecision } from './initramfs-cache.js';
 import { prepareLaunch } from './launch.js';
 import { qemuArgs } from './qemu-args.js';
 import { qmp, qmpStatus } from './qmp.js';
@@ -52,6 +53,8 @@ export interface VmDriverOptions {
   maxLogBytes?: number;
   /** skip the probe (tests, benchmarks) */
   accel?: AccelChoice;
+  /** bounds of the initramfs cache (`<root>/initrd`), applied after each new build and by pruneInitrdCache() */
+  initrdCache?: Partial<CachePolicy>;
   /** berth networks (CNI): a micro-VM whose spec attaches networks gets a tap NIC on each; without it, user-mode networking */
   networker?: Networker;
 }
@@ -299,7 +302,15 @@ export class VmDriver implements Driver {
   }
 
   private launchContext() {
-    return { qemu: this.qemu, qemuImg: this.qemuImg, kernelDir: this.kernelDir, initrdDir: join(this.opts.root, 'initrd'), busybox: this.opts.busybox ?? '/bin/busybox' };
+    return { qemu: this.qemu, qemuImg: this.qemuImg, kernelDir: this.kernelDir, initrdDir: join(this.opts.root, 'initrd'), busybox: this.opts.busybox ?? '/bin/busybox', ...(this.opts.initrdCache ? { cache: this.opts.initrdCache } : {}) };
+  }
+
+  /**
+   * Prunes the initramfs cache now (for an image GC: entries of removed
+   * images go, then old and least recently used ones past the bounds).
+   */
+  pruneInitrdCache(): PruneDecision[] {
+    return pruneInitramfsCache(join(this.opts.root, 'initrd'), this.opts.initrdCache);
   }
 
   /** What a VM does not honour, said in inspect rather than silently dropped. */

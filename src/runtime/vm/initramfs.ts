@@ -7,14 +7,16 @@
  * order, so berth's /init wins over the image's.
  *
  * Cached under `dir`: `base-<hash of layer dirs>.cpio.gz` (layer dirs are
- * immutable) and `initrd-<hash of base + extras>.img`.
+ * immutable) and `initrd-<hash of base + extras>.img`; kept bounded by
+ * initramfs-cache.ts after each new build.
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BERTH_DIR, BLK_MODULES, NET_MODULES, NINEP_MODULES } from './init-script.js';
+import { pruneInitramfsCache, touchEntry, writeEntryMeta, type CachePolicy, type PruneDecision } from './initramfs-cache.js';
 
 /** Inputs of one initramfs. */
 export interface InitramfsInput {
@@ -25,6 +27,10 @@ export interface InitramfsInput {
   busybox: string;
   /** module name → .ko path (only those the init may load) */
   modules: Record<string, string>;
+  /** bounds of the cache, applied after a new initrd is built (defaults: DEFAULT_CACHE_POLICY) */
+  cache?: Partial<CachePolicy>;
+  /** told what a prune after a new build removed */
+  onPruned?: (removed: PruneDecision[]) => void;
 }
 
 /** A temp-name suffix unique across processes and concurrent starts in one process. */
@@ -60,7 +66,10 @@ const CPIO_KEEP_OWNER = 'find . -print0 | LC_ALL=C sort -z | cpio -o -0 -H newc 
 /** Builds in flight in this process, by output path: concurrent starts of one image build it once. */
 const inFlight = new Map<string, Promise<string>>();
 function once(out: string, build: () => Promise<void>): Promise<string> {
-  if (existsSync(out)) return Promise.resolve(out);
+  if (existsSync(out)) {
+    touchEntry(out);
+    return Promise.resolve(out);
+  }
   let p = inFlight.get(out);
   if (!p) {
     p = build().then(() => out).finally(() => inFlight.delete(out));
@@ -90,6 +99,7 @@ async function buildBase(out: string, layers: string[]): Promise<void> {
       rmSync(mnt, { recursive: true, force: true });
     }
     renameSync(tmp, out);
+    writeEntryMeta(out, { layers });
   } finally {
     rmSync(tmp, { force: true });
   }
@@ -132,5 +142,8 @@ export async function buildInitramfs(dir: string, input: InitramfsInput): Promis
     for (const part of [base, extras]) if (part) await pipeline(createReadStream(part), w, { end: false });
     await new Promise<void>((resolve) => w.end(() => resolve()));
     renameSync(tmp, out);
+    writeEntryMeta(out, { base: base ? basename(base) : null });
+    const removed = pruneInitramfsCache(dir, input.cache);
+    if (removed.length) input.onPruned?.(removed);
   });
 }

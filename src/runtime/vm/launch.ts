@@ -12,6 +12,7 @@ import { writeSeed } from './cloud-init.js';
 import { createOverlay, createVolume, imageInfo } from './disk.js';
 import { initScript, NET_SHARE_TAG } from './init-script.js';
 import { buildInitramfs, findModules } from './initramfs.js';
+import type { CachePolicy } from './initramfs-cache.js';
 import { tscKhzFromCpuinfo, type QemuLaunch } from './qemu-args.js';
 import { nicCmdline, type VmNetwork } from './vm-network.js';
 
@@ -23,6 +24,8 @@ export interface LaunchContext {
   /** the initramfs cache folder */
   initrdDir: string;
   busybox: string;
+  /** bounds of the initramfs cache */
+  cache?: Partial<CachePolicy>;
 }
 
 /** Per-start choices already made by the driver. */
@@ -67,7 +70,7 @@ export async function prepareLaunch(ctx: LaunchContext, spec: InstanceSpec, dir:
     tmpfs: spec.mounts.flatMap((m) => (m.type === 'tmpfs' ? [{ target: m.target, readonly: m.readonly, ...(m.sizeBytes ? { sizeBytes: m.sizeBytes } : {}) }] : [])),
     ...(o.net ? { berthNet: true } : {}),
   });
-  const initrd = await buildInitramfs(ctx.initrdDir, { layers: spec.layers ?? [], init, busybox: ctx.busybox, modules });
+  const initrd = await buildInitramfs(ctx.initrdDir, { layers: spec.layers ?? [], init, busybox: ctx.busybox, modules, ...(ctx.cache ? { cache: ctx.cache } : {}) });
   const tscKhz = o.accel === 'tcg' ? tscKhzFromCpuinfo(readFileSync('/proc/cpuinfo', 'utf8')) : undefined;
   const net = o.net ? {
     nics: o.net.nics.map((n) => ({ tap: n.tap, mac: n.mac })), netnsPath: o.net.netnsPath, cmdline: nicCmdline(o.net.nics),

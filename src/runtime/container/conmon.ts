@@ -14,8 +14,8 @@ export interface ConmonOptions {
   conmon: string;
   id: string;
   name: string;
-  /** what conmon executes as the runtime (binary or wrapper) */
-  runtime: string;
+  /** what conmon executes as the runtime: a binary and the arguments that come before its own (see create-wrapper.ts) */
+  runtimeArgv: readonly string[];
   runtimeRoot: string;
   bundle: string;
   pidFile: string;
@@ -32,7 +32,7 @@ export function buildConmonArgs(o: ConmonOptions): string[] {
   return [
     '--api-version', '1',
     '-c', o.id, '-u', o.id, '-n', o.name,
-    '-r', o.runtime, '--runtime-arg', `--root=${o.runtimeRoot}`,
+    '-r', o.runtimeArgv[0]!, ...o.runtimeArgv.slice(1).flatMap((a) => ['--runtime-arg', a]), '--runtime-arg', `--root=${o.runtimeRoot}`,
     '-b', o.bundle, '-p', o.pidFile, '-P', o.conmonPidFile,
     '-l', `k8s-file:${o.logPath}`, '--log-size-max', String(o.logSizeMax),
     '--exit-dir', o.exitDir, '-0', o.persistDir, '--socket-dir-path', o.socketDir,

@@ -1,7 +1,9 @@
 /**
  * The start path of a container, in order, each step undone by `teardown`
- * when a later one fails: dir → overlay → user/command checks → netns →
- * network attach → config.json → conmon (`RUNTIME create`) → `RUNTIME start`.
+ * when a later one fails: dir → overlay dirs → user/command checks (read
+ * from the layers) → netns → network attach → config.json → conmon, which
+ * runs the create wrapper (overlay mounted in the container's own mount
+ * namespace, then `RUNTIME run --detach`).
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -16,7 +18,8 @@ import { containerPaths, type ContainerHandleData } from './handle.js';
 import { buildOciConfig, DEFAULT_PATH } from './oci-config.js';
 import type { OciRuntime } from './oci-runtime.js';
 import { prepareMountTargets, type MountTarget } from './mount-targets.js';
-import { mountOverlay } from './overlay.js';
+import { overlayOptions } from './overlay.js';
+import { mountsFstab } from './create-wrapper.js';
 import { createNetns } from './netns.js';
 import { resolveUser } from './resolve-user.js';
 import type { ContainerStep, TraceFn } from './trace.js';
@@ -88,15 +91,19 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
     if (spec.userns) checkTraversable(spec, p.dir);
     mkdirSync(p.exitDir);
     mkdirSync(p.persistDir);
-    await mountOverlay(spec.layers!, { upper: p.upper, work: p.work, merged: p.rootfs });
-    mark('overlay-mounted');
-    const user = resolveUser(spec.user, readOr(`${p.rootfs}/etc/passwd`, ''), readOr(`${p.rootfs}/etc/group`, ''));
+    for (const d of [p.upper, p.work, p.rootfs]) mkdirSync(d);
+    // mounted by the create wrapper inside the container's mount namespace; the checks below read the layers
+    const overlay = { options: overlayOptions(spec.layers!, { upper: p.upper, work: p.work, merged: p.rootfs }), target: p.rootfs };
+    writeFileSync(p.mountsFstab, mountsFstab(overlay, ctx.runtime.create.hideControllersWith));
+    const layers = [p.upper, ...spec.layers!];
+    const fileOf = (path: string) => resolveInRoot(layers, path);
+    const user = resolveUser(spec.user, readOr(fileOf('/etc/passwd') ?? '', ''), readOr(fileOf('/etc/group') ?? '', ''));
     if (!user.ok) fail(spec, 'E_BAD_USER', `cannot run as ${spec.user}: ${user.reason}`, 'use a user that exists in the image, or a numeric uid[:gid]');
     const command = spec.argv[0]!;
     const path = spec.env.PATH ?? DEFAULT_PATH;
     const binds = spec.mounts.flatMap((m) => (m.type === 'bind' ? [{ source: m.source, target: m.target }] : []));
-    if (findExecutable(p.rootfs, command, path, spec.workdir ?? '/', binds) === null) {
-      if (command.startsWith('/') && resolveInRoot(p.rootfs, command) !== null && !binds.some((b) => command.startsWith(`${b.target}/`))) {
+    if (findExecutable(layers, command, path, spec.workdir ?? '/', binds) === null) {
+      if (command.startsWith('/') && resolveInRoot(layers, command) !== null && !binds.some((b) => command.startsWith(`${b.target}/`))) {
         fail(spec, 'E_COMMAND_NOT_EXECUTABLE', `\`${command}\` in the image is not an executable file`, 'check run.command (or chmod +x it in the image)');
       }
       const where = command.includes('/') ? `at ${command} in the image` : "in the image's PATH";
@@ -126,19 +133,16 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
       swapAccounting: existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') || existsSync('/sys/fs/cgroup/cgroup.controllers'),
       usernsRange: ctx.usernsRange,
     });
-    prepareMountTargets(p.rootfs, config.mounts as MountTarget[]);
+    prepareMountTargets(p.upper, spec.layers!, config.mounts as MountTarget[]);
     writeFileSync(p.config, JSON.stringify(config, null, 1));
     mark('config-written');
     const sync = await startConmon({
-      conmon: ctx.conmon, id: spec.id, name: spec.id, runtime: ctx.runtime.info.command, runtimeRoot: ctx.runtime.root,
+      conmon: ctx.conmon, id: spec.id, name: spec.id, runtimeArgv: ctx.runtime.create.argv, runtimeRoot: ctx.runtime.root,
       bundle: p.dir, pidFile: p.pidFile, conmonPidFile: p.conmonPidFile, logPath: p.logPath, logSizeMax: ctx.logSizeMax,
       exitDir: p.exitDir, persistDir: p.persistDir, socketDir: p.dir,
     });
     data.conmonPid = Number(readOr(p.conmonPidFile, '0').trim()) || 0;
     if (!sync.ok) fail(spec, 'E_RUNTIME_CREATE', `${ctx.runtime.info.name} could not create container ${spec.id}: ${sync.message}`, 'the runtime names what it could not do: check run.workdir, run.user and the volumes of the unit');
-    mark('created');
-    const started = await ctx.runtime.start(spec.id);
-    if (started.code !== 0) fail(spec, 'E_RUNTIME_START', `${ctx.runtime.info.name} could not start container ${spec.id}: ${started.stderr.trim()}`);
     const handle: Handle = { id: spec.id, unit: spec.unit, driver: 'container', pid: sync.pid, startedAt: Date.now(), logPath: p.logPath, data: { ...data } };
     writeFileSync(p.handleFile, JSON.stringify(handle));
     mark('started');

@@ -5,7 +5,7 @@
  * re-attaches from the persisted Handle and `wait` watches conmon's exit file.
  * Status is derived on every `inspect`, never stored.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DriverError } from '../../errors.js';
 import type {
@@ -14,6 +14,7 @@ import type {
 import type { Networker } from '../network/networker.js';
 import { cgroupPids, isFrozen, killCgroup, oomKillCount, readUsage } from './cgroup.js';
 import { createContainer } from './create-container.js';
+import { ensureCreateWrapper } from './create-wrapper.js';
 import { readExitStatus, waitForFile } from './exit-file.js';
 import { containerPaths, handleData } from './handle.js';
 import { OciRuntime } from './oci-runtime.js';
@@ -23,7 +24,7 @@ import { runCommand } from './run-command.js';
 import { detectRuntime, type RuntimeInfo } from './runtime-detect.js';
 import { deriveStatus, toExitResult } from './state.js';
 import type { TraceFn } from './trace.js';
-import { liveConmonPid, teardown } from './teardown.js';
+import { liveConmonPid, teardown, trashDir } from './teardown.js';
 
 /** Options for a ContainerDriver. */
 export interface ContainerDriverOptions {
@@ -46,6 +47,15 @@ export interface ContainerDriverOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A file as the running container sees it (its rootfs is mounted only in its own mount namespace); '' when unreadable. */
+function readContainerFile(pid: number, path: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/root${path}`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** The container Driver (`isolation: container`). */
 export class ContainerDriver implements Driver {
   readonly kind = 'container';
@@ -58,7 +68,8 @@ export class ContainerDriver implements Driver {
   runtime(): Promise<OciRuntime> {
     this.runtimePromise ??= (async () => {
       const info = this.options.runtime ?? (await detectRuntime(this.options.root));
-      return new OciRuntime(info, join(this.options.root, 'runtime', info.name));
+      const create = ensureCreateWrapper(join(this.options.root, 'runtime'), info.name, info.path, info.fix === 'hybrid-cgroup-wrapper');
+      return new OciRuntime(info, join(this.options.root, 'runtime', info.name), create);
     })();
     return this.runtimePromise;
   }
@@ -164,14 +175,12 @@ export class ContainerDriver implements Driver {
   }
 
   async exec(handle: Handle, argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const p = containerPaths(handleData(handle).root, handle.id);
     if (isFrozen(handle.id)) {
       throw new DriverError('E_CONTAINER_PAUSED', `cannot exec in ${handle.id}: it is paused`, { unit: handle.unit, recoverable: true }, { hint: 'unpause it first' });
     }
     let user: string | undefined;
     if (options.user !== undefined) {
-      const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
-      const u = resolveUser(options.user, read(join(p.rootfs, 'etc/passwd')), read(join(p.rootfs, 'etc/group')));
+      const u = resolveUser(options.user, readContainerFile(handle.pid ?? 0, '/etc/passwd'), readContainerFile(handle.pid ?? 0, '/etc/group'));
       if (!u.ok) throw new DriverError('E_BAD_USER', `cannot exec as ${options.user}: ${u.reason}`, { unit: handle.unit });
       user = `${u.user.uid}:${u.user.gid}`;
     }
@@ -191,8 +200,7 @@ export class ContainerDriver implements Driver {
   }
 
   async top(handle: Handle): Promise<ProcessInfo[]> {
-    const p = containerPaths(handleData(handle).root, handle.id);
-    const passwd = existsSync(join(p.rootfs, 'etc/passwd')) ? readFileSync(join(p.rootfs, 'etc/passwd'), 'utf8') : '';
+    const passwd = readContainerFile(handle.pid ?? 0, '/etc/passwd');
     const names = new Map(passwd.split('\n').filter(Boolean).map((l) => { const f = l.split(':'); return [Number(f[2]), f[0] ?? ''] as const; }));
     const out: ProcessInfo[] = [];
     for (const pid of cgroupPids(handle.id)) {
@@ -228,6 +236,7 @@ export class ContainerDriver implements Driver {
    */
   async cleanupLeftovers(keep: Iterable<string> = []): Promise<string[]> {
     const kept = new Set(keep);
+    rmSync(trashDir(this.options.root), { recursive: true, force: true });
     const dir = join(this.options.root, 'containers');
     if (!existsSync(dir)) return [];
     const removed: string[] = [];

@@ -3,41 +3,16 @@
  * typo gives "executable file `httpd` not found in the image's PATH" instead
  * of a runtime error after namespaces, mounts and cgroups were made.
  * Symlinks are followed as the container would see them (absolute links
- * resolve inside the rootfs, never on the host).
+ * resolve inside the rootfs, never on the host). The rootfs is a directory or
+ * the overlay's layers (top first), read without mounting them.
  */
-import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { resolveInLayers } from './layered-root.js';
 
-/** Resolves `path` (absolute, container view) to a host path inside `root`, or null. */
-export function resolveInRoot(root: string, path: string, maxLinks = 40): string | null {
-  let pending = posix.normalize(path).split('/').filter(Boolean);
-  const resolved: string[] = [];
-  let links = 0;
-  while (pending.length > 0) {
-    const part = pending.shift()!;
-    if (part === '..') {
-      resolved.pop();
-      continue;
-    }
-    if (part === '.') continue;
-    const host = join(root, ...resolved, part);
-    let st;
-    try {
-      st = lstatSync(host);
-    } catch {
-      return null;
-    }
-    if (st.isSymbolicLink()) {
-      if (++links > maxLinks) return null;
-      const target = readlinkSync(host);
-      const parts = target.split('/').filter(Boolean);
-      if (target.startsWith('/')) resolved.length = 0;
-      pending = [...parts, ...pending];
-      continue;
-    }
-    resolved.push(part);
-  }
-  return join(root, ...resolved);
+/** Resolves `path` (absolute, container view) to a host path inside `root` (one directory, or overlay layers top first), or null. */
+export function resolveInRoot(root: string | readonly string[], path: string, maxLinks = 40): string | null {
+  return resolveInLayers(typeof root === 'string' ? [root] : root, path, maxLinks)?.host ?? null;
 }
 
 function isExecutableFile(hostPath: string | null): boolean {
@@ -57,7 +32,7 @@ export interface BindView {
 }
 
 /** Host path of a container path: through the longest bind mount covering it, else inside the rootfs. */
-function hostPath(root: string, binds: readonly BindView[], full: string): string | null {
+function hostPath(root: string | readonly string[], binds: readonly BindView[], full: string): string | null {
   const bind = binds
     .filter((b) => full === b.target || full.startsWith(`${b.target.replace(/\/$/, '')}/`))
     .sort((a, b) => b.target.length - a.target.length)[0];
@@ -66,7 +41,7 @@ function hostPath(root: string, binds: readonly BindView[], full: string): strin
 }
 
 /** The container path of `command` (absolute, relative to cwd, or searched in PATH), or null. */
-export function findExecutable(root: string, command: string, pathEnv: string, cwd = '/', binds: readonly BindView[] = []): string | null {
+export function findExecutable(root: string | readonly string[], command: string, pathEnv: string, cwd = '/', binds: readonly BindView[] = []): string | null {
   if (command.includes('/')) {
     const full = command.startsWith('/') ? command : posix.join(cwd, command);
     return isExecutableFile(hostPath(root, binds, full)) ? full : null;

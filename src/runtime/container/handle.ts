@@ -12,6 +12,8 @@ export interface ContainerPaths {
   dir: string;
   config: string;
   rootfs: string;
+  /** what the create wrapper mounts (the overlay rootfs), see create-wrapper.ts */
+  mountsFstab: string;
   upper: string;
   work: string;
   pidFile: string;
@@ -34,6 +36,7 @@ export function containerPaths(root: string, id: string): ContainerPaths {
     dir,
     config: join(dir, 'config.json'),
     rootfs: join(dir, 'rootfs'),
+    mountsFstab: join(dir, 'mounts.fstab'),
     upper: join(dir, 'upper'),
     work: join(dir, 'work'),
     pidFile: join(dir, 'pid'),

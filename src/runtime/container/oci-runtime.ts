@@ -1,11 +1,15 @@
 /**
- * The OCI runtime's verbs (`start`, `state`, `kill`, `pause`, `resume`,
- * `exec`, `delete`) with berth's own `--root`. Only `create`/`run` set up
- * cgroups and need crun's hybrid-cgroup wrapper (conmon calls `create`
- * through it); every verb here works on the binary itself, which saves three
- * process starts per call (tried on crun 1.8.1: start, state, pause, resume,
- * exec, kill --all and delete -f, cgroups removed).
+ * The OCI runtime's verbs (`state`, `kill`, `pause`, `resume`, `exec`,
+ * `delete`) with berth's own `--root`. Only `create`/`run` set up cgroups and
+ * need crun's hybrid-cgroup wrapper (conmon runs it, see create-wrapper.ts);
+ * every verb here works on the binary itself, which saves three process
+ * starts per call (tried on crun 1.8.1: state, pause, resume, exec,
+ * kill --all and delete -f, cgroups removed).
  */
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CreateCommand } from './create-wrapper.js';
+import { processAlive } from './proc-info.js';
 import type { RuntimeInfo } from './runtime-detect.js';
 import { runCommand, type CommandResult } from './run-command.js';
 
@@ -27,7 +31,11 @@ export interface RuntimeExecOptions {
 
 /** Thin wrapper over one runtime binary and one state root. */
 export class OciRuntime {
-  constructor(readonly info: RuntimeInfo, readonly root: string) {}
+  /**
+   * @param create what conmon runs to create a container (see
+   *   create-wrapper.ts); defaults to `info.command` as is
+   */
+  constructor(readonly info: RuntimeInfo, readonly root: string, readonly create: CreateCommand = { argv: [info.command], hideControllersWith: null }) {}
 
   /** Runs `RUNTIME --root ROOT args…` (the binary, not the create wrapper). */
   call(args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
@@ -44,11 +52,6 @@ export class OciRuntime {
     } catch {
       return null;
     }
-  }
-
-  /** `RUNTIME start ID` (runs the process created by conmon's `create`). */
-  start(id: string): Promise<CommandResult> {
-    return this.call(['start', id]);
   }
 
   /** Sends `signal` (e.g. `SIGTERM`) to the init process, or to every process with `all`. */
@@ -69,6 +72,32 @@ export class OciRuntime {
   /** Removes the runtime's state (and its cgroups); `force` kills first. */
   delete(id: string, force = true): Promise<CommandResult> {
     return this.call(['delete', ...(force ? ['--force'] : []), id]);
+  }
+
+  /**
+   * Forgets a container whose processes are all gone, without running the
+   * runtime: for a stopped container `delete` only removes its state
+   * directory (cgroups are removed by the caller). Returns false when the
+   * runtime's state says a process may still live (then call `delete`).
+   */
+  forgetStopped(id: string, pidsLeft: boolean): boolean {
+    const dir = join(this.root, id);
+    if (pidsLeft) return false;
+    const pid = this.recordedPid(dir);
+    if (pid > 0 && processAlive(pid)) return false;
+    rmSync(dir, { recursive: true, force: true });
+    return true;
+  }
+
+  /** The init pid in the runtime's state file (crun: `status`, runc: `state.json`), 0 when unknown. */
+  private recordedPid(dir: string): number {
+    for (const file of ['status', 'state.json']) {
+      try {
+        const s = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { pid?: number; init_process_pid?: number };
+        return s.pid ?? s.init_process_pid ?? 0;
+      } catch { /* not this runtime's file */ }
+    }
+    return 0;
   }
 
   /**

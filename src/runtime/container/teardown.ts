@@ -5,7 +5,9 @@
  * container directory. Every step tolerates "already gone", so it is
  * idempotent and also cleans half-made containers after a crash.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AttachRequest, Networker } from '../network/networker.js';
 import { cgroupPids, killCgroup, removeCgroups } from './cgroup.js';
 import { readExitStatus } from './exit-file.js';
@@ -26,6 +28,31 @@ function savedAttach(handleFile: string): AttachRequest | null {
   } catch {
     return null;
   }
+}
+
+/** Where removed containers' folders wait for their files to be deleted (see removeInBackground). */
+export function trashDir(root: string): string {
+  return join(root, 'containers-trash');
+}
+
+/**
+ * Removes a container's folder: renamed out of the way at once (the id is
+ * free again), its files deleted off the agent's thread afterwards, as
+ * Docker's overlay2 driver does with `-removing` dirs — a big upper dir
+ * must not hold up a restart. Whatever a crash leaves in the trash is
+ * deleted by `cleanupLeftovers`.
+ */
+function removeInBackground(root: string, dir: string, id: string): void {
+  const trash = trashDir(root);
+  mkdirSync(trash, { recursive: true });
+  const to = join(trash, `${id}-${process.pid}-${Date.now().toString(36)}`);
+  try {
+    renameSync(dir, to);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  void rm(to, { recursive: true, force: true }).catch(() => { /* cleanupLeftovers retries */ });
 }
 
 /** The conmon pid recorded for a container, if conmon is still alive. */
@@ -64,9 +91,12 @@ export async function teardown(root: string, id: string, runtime: OciRuntime, ne
     }
     mark('network-detached');
   })();
+  // the rootfs is mounted only in the container's mount namespace (gone with its processes); a host
+  // mount is from an older berth or a failed create. A container whose processes are all gone needs no
+  // runtime call: its state directory is all that is left of it (cgroups are removed below).
   const runtimeAndRootfs = isMountPoint(p.rootfs)
     ? runtime.deleteAndUnmount(id, p.rootfs).then(() => unmountOverlay(p.rootfs))
-    : runtime.delete(id, true);
+    : runtime.forgetStopped(id, cgroupPids(id).length > 0) ? Promise.resolve() : runtime.delete(id, true);
   await Promise.all([runtimeAndRootfs.then(() => mark('runtime-deleted')), network]);
   // processes may take a moment to leave their cgroups after SIGKILL
   for (let i = 0; i < 50 && cgroupPids(id).length > 0; i++) {
@@ -88,7 +118,7 @@ export async function teardown(root: string, id: string, runtime: OciRuntime, ne
   if (isMountPoint(p.rootfs)) left.push(`mount ${p.rootfs} is still mounted`);
   else if (existsSync(p.dir)) {
     try {
-      rmSync(p.dir, { recursive: true, force: true });
+      removeInBackground(root, p.dir, id);
     } catch (err) {
       left.push(`dir ${p.dir}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -4,9 +4,9 @@
  * has finished; the core never prints them.
  */
 
-/** The steps of start and destroy, in order (`runtime-deleted` includes the overlay unmount). */
+/** The steps of start and destroy, in order (`started`: conmon reported the container's pid). */
 export type ContainerStep =
-  | 'checked' | 'overlay-mounted' | 'rootfs-checked' | 'network-attached' | 'config-written' | 'created' | 'started'
+  | 'checked' | 'rootfs-checked' | 'network-attached' | 'config-written' | 'started'
   | 'killed' | 'runtime-deleted' | 'network-detached' | 'cgroups-removed' | 'removed';
 
 /** Receives `(container id, step, performance.now())`. */

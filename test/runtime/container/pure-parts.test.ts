@@ -68,13 +68,14 @@ test('findExecutable follows absolute symlinks inside the rootfs, honours PATH a
 
 test('conmon: argv and sync-pipe messages', () => {
   const args = buildConmonArgs({
-    conmon: 'conmon', id: 'c1', name: 'c1', runtime: '/usr/bin/crun', runtimeRoot: '/s/rt', bundle: '/s/c1', pidFile: '/s/c1/pid',
+    conmon: 'conmon', id: 'c1', name: 'c1', runtimeArgv: ['/usr/bin/unshare', '-m', '/s/crun-create'], runtimeRoot: '/s/rt', bundle: '/s/c1', pidFile: '/s/c1/pid',
     conmonPidFile: '/s/c1/conmon.pid', logPath: '/s/c1/ctr.log', logSizeMax: 1024, exitDir: '/s/c1/exit', persistDir: '/s/c1/persist', socketDir: '/s/c1',
   });
   const after = (flag: string) => args[args.indexOf(flag) + 1];
   assert.equal(after('-c'), 'c1');
-  assert.equal(after('-r'), '/usr/bin/crun');
-  assert.equal(after('--runtime-arg'), '--root=/s/rt');
+  assert.equal(after('-r'), '/usr/bin/unshare');
+  // conmon puts runtime args before its own `create …`, in order: unshare's flags, the wrapper, then the runtime's --root
+  assert.equal(args.flatMap((a, i) => (args[i - 1] === '--runtime-arg' ? [a] : [])), ['-m', '/s/crun-create', '--root=/s/rt']);
   assert.equal(after('-l'), 'k8s-file:/s/c1/ctr.log');
   assert.equal(after('--log-size-max'), '1024');
   assert.equal(after('--exit-dir'), '/s/c1/exit');

@@ -32,6 +32,8 @@ interface Entry {
   queued: boolean;
   runs: JobRun[];
   next: number;
+  /** ticks skipped while the run they collided with was still starting: recorded once it has started (or failed to) */
+  skipsWhileStarting: number;
 }
 
 /** Keeps each scheduled job's cron task in step with the applied units. */
@@ -62,7 +64,7 @@ export class JobScheduler {
       const s = spec.schedule!;
       const task = cron.schedule(s.cron, () => this.tick(name), { ...(s.timezone ? { timezone: s.timezone } : {}), name: `berth-${name}` });
       const runs = old?.runs ?? this.load(name);
-      this.jobs.set(name, { key: keyOf(spec), task, queued: false, runs, next: old?.next ?? (runs.at(-1)?.run ?? 0) + 1 });
+      this.jobs.set(name, { key: keyOf(spec), task, queued: false, runs, next: old?.next ?? (runs.at(-1)?.run ?? 0) + 1, skipsWhileStarting: 0 });
     }
   }
 
@@ -83,14 +85,19 @@ export class JobScheduler {
     const running = isLive(sup.state) || sup.state === 'starting' || sup.state === 'stopping';
     if (running) {
       const mode = sup.spec.schedule?.concurrency ?? 'skip';
-      if (mode === 'skip') {
-        const run = entry.next++;
-        this.keep(entry, sup.spec, { run, startedAt: Date.now(), finishedAt: Date.now(), skipped: true });
-        this.agent.ledger.append({ type: 'job.run.finished', unit: name, run, code: null, signal: null, durationMs: 0, skipped: true });
-      } else entry.queued = true;
+      if (mode !== 'skip') entry.queued = true;
+      // the run this tick collides with has no number until it has started: skip after it, in order
+      else if (sup.state === 'starting') entry.skipsWhileStarting++;
+      else this.recordSkip(name, entry, sup.spec);
       return;
     }
     void sup.start('manual').catch(() => undefined);
+  }
+
+  private recordSkip(name: string, entry: Entry, spec: UnitSpec): void {
+    const run = entry.next++;
+    this.keep(entry, spec, { run, startedAt: Date.now(), finishedAt: Date.now(), skipped: true });
+    this.agent.ledger.append({ type: 'job.run.finished', unit: name, run, code: null, signal: null, durationMs: 0, skipped: true });
   }
 
   private keep(entry: Entry, spec: UnitSpec, run: JobRun): void {
@@ -129,8 +136,9 @@ export class JobScheduler {
       const run = entry.next++;
       this.keep(entry, sup.spec, { run, startedAt: e.time });
       this.agent.ledger.append({ type: 'job.run.started', unit: e.unit, run });
-      return;
     }
+    for (; entry.skipsWhileStarting > 0; entry.skipsWhileStarting--) this.recordSkip(e.unit, entry, sup.spec);
+    if (e.type === 'unit.started') return;
     const current = [...entry.runs].reverse().find((r) => !r.skipped && r.finishedAt === undefined);
     if (!current) return;
     Object.assign(current, { finishedAt: e.time, code: e.code, signal: e.signal, log: e.lastLogLines });

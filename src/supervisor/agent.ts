@@ -6,64 +6,28 @@
  */
 import type { ConfigError } from '../errors.js';
 import { BerthError } from '../errors.js';
-import type { DesiredUnit } from '../config/plan-types.js';
 import { planChanges } from '../config/plan-changes.js';
 import type { Plan } from '../config/plan-types.js';
 import type { UnitSpec } from '../config/unit-spec.js';
-import type { Driver, ExecOptions, ExecResult, Handle, InstanceSpec, InstanceStatus, ProcessInfo } from '../runtime/driver.js';
+import type { ExecOptions, ExecResult, Handle, InstanceStatus, ProcessInfo } from '../runtime/driver.js';
 import { readAgentState, writeAgentState, type AgentStateFile } from './agent-state.js';
-import type { Clock } from './clock.js';
+import type { AgentCore } from './agent-core.js';
+import type { AgentDeps, DesiredSet } from './agent-deps.js';
 import { dependentsOf, firstBlocker, startOrder } from './dependency-gate.js';
+import { executePlan } from './execute-plan.js';
+import { recoverRecords, registerRecords } from './recover-units.js';
 import type { EventBody } from './events.js';
 import type { Ledger } from './ledger.js';
 import { Semaphore } from './semaphore.js';
 import { isLive } from './state.js';
-import type { UnitHealth } from './unit-health.js';
 import type { UnitFileState, UnitRuntime } from './unit-runtime.js';
-import { UnitSupervisor } from './unit-supervisor.js';
+import { UnitSupervisor, type UnitRecord } from './unit-supervisor.js';
 import { ApplyError } from './apply-error.js';
-import { AUTOREMOVE_LABEL, ORIGIN_LABEL, isAdHoc, isObjectKind } from './unit-kinds.js';
-import { objectView, supervisedView, type UnitView } from './unit-view.js';
+import { AUTOREMOVE_LABEL, ORIGIN_LABEL, isAdHoc } from './unit-kinds.js';
+import { explainObject, objectView, supervisedView, type UnitView } from './unit-view.js';
 import { archiveInstanceLog, followUnitLogs, readUnitLogs, type LogLine } from './unit-logs.js';
 import { explainUnit } from './why.js';
 import { JobScheduler } from './job-scheduler.js';
-
-/** The result of loading and rendering a folder: all of it, or every error. */
-export interface DesiredSet {
-  units: DesiredUnit[];
-  errors: (ConfigError | BerthError)[];
-  /** secret values, to redact from anything shown */
-  secrets: string[];
-}
-
-/** Everything the agent needs from the layers below; injected (composition in host-agent.ts). */
-export interface AgentDeps {
-  root: string;
-  ledger: Ledger;
-  clock: Clock;
-  random: () => number;
-  /** the driver for an isolation, or why there is none */
-  driverFor(spec: UnitSpec): Driver | { unavailable: string };
-  /** loads, validates and renders a unit folder */
-  loadDesired(dir: string): Promise<DesiredSet>;
-  /** checks what apply needs before changing anything (images exist or can be made…) */
-  preflight(unit: DesiredUnit): Promise<BerthError | undefined>;
-  /** creates (idempotently) what a network or volume unit declares */
-  ensureObject(spec: UnitSpec): Promise<void>;
-  /** removes a network or volume unit's object (a volume's data is kept) */
-  removeObject(spec: UnitSpec): Promise<void>;
-  /** writes a unit's rendered files where its instances see them (atomic per file) */
-  installFiles(unit: DesiredUnit): Promise<void>;
-  /** builds the InstanceSpec of a new instance */
-  prepare(spec: UnitSpec, instanceId: string): Promise<InstanceSpec>;
-  logTail(handle: Handle, lines: number): Promise<string[]>;
-  /** health checks of a unit (undefined when it has none) */
-  healthFor?(sup: UnitSupervisor): UnitHealth | undefined;
-  /** how often running instances are checked for drift (0: never) */
-  driftEveryMs?: number;
-  /** how many units may be starting at once */
-  maxConcurrentStarts?: number;
-}
 
 /** The outcome of an apply. */
 export interface ApplyResult {
@@ -83,6 +47,10 @@ export class Agent {
   private persistQueued = false;
   private applying: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** units of the state file still being recovered (listed as "recovering", persisted as they were) */
+  private readonly recovering = new Map<string, UnitRecord>();
+  /** settles when recovery has finished: operations on units wait for it */
+  private recovered: Promise<unknown> = Promise.resolve();
   /** cron schedules of job units */
   readonly jobs: JobScheduler;
 
@@ -127,6 +95,16 @@ export class Agent {
     };
   }
 
+  /** The insides the helpers in execute-plan.ts and recover-units.ts work on. */
+  private core(): AgentCore {
+    return {
+      deps: this.deps, units: this.units, objects: this.objects, recovering: this.recovering,
+      newSupervisor: (spec, files) => this.newSupervisor(spec, files),
+      bringUp: (sup) => this.bringUp(sup),
+      emit: (body) => this.emit(body),
+    };
+  }
+
   private newSupervisor(spec: UnitSpec, files: UnitFileState[]): UnitSupervisor {
     const sup = new UnitSupervisor(spec, files, this.runtimeFor(spec));
     const health = this.deps.healthFor?.(sup);
@@ -154,7 +132,7 @@ export class Agent {
 
   private snapshot(): AgentStateFile {
     const units: AgentStateFile['units'] = {};
-    for (const [name, sup] of this.units) units[name] = sup.toRecord();
+    for (const [name, sup] of this.units) units[name] = this.recovering.get(name) ?? sup.toRecord();
     const objects: NonNullable<AgentStateFile['objects']> = {};
     for (const [name, spec] of this.objects) objects[name] = { spec };
     return { version: 1, ...(this.applied ? { applied: this.applied } : {}), units, objects };
@@ -162,38 +140,23 @@ export class Agent {
 
   /**
    * Re-attaches to everything the previous agent left running, resumes pending
-   * restarts and starts units that should be up. Starts nothing twice.
+   * restarts and starts units that should be up. Starts nothing twice. Every
+   * stored unit is listed (as "recovering") as soon as this is called, so the
+   * API can answer before recovery ends; applies and unit operations wait for it.
    */
-  async recover(): Promise<number> {
+  recover(): Promise<number> {
     const state = readAgentState(this.deps.root);
     this.applied = state.applied;
-    for (const [name, o] of Object.entries(state.objects ?? {})) {
-      this.objects.set(name, o.spec);
-      await this.deps.ensureObject(o.spec).catch((err: unknown) => this.emit({ type: 'unit.failed', unit: name, reason: (err as Error).message }));
-    }
-    let attached = 0;
-    // network/volume units stored as supervised units by older agents become objects
-    for (const r of Object.values(state.units)) if (isObjectKind(r.spec)) this.objects.set(r.spec.name, r.spec);
-    const records = Object.values(state.units).filter((r) => !isObjectKind(r.spec));
-    for (const record of records) {
-      let sup: UnitSupervisor;
-      try {
-        sup = this.newSupervisor(record.spec, record.files);
-      } catch (err) {
-        this.emit({ type: 'unit.failed', unit: record.spec.name, reason: (err as Error).message });
-        continue;
-      }
-      const how = await sup.recover(record);
-      if (how === 'attached') attached++;
-    }
-    for (const spec of startOrder(records.map((r) => r.spec))) {
-      const sup = this.units.get(spec.name);
-      // wanted up but not running: never started, or stopped mid-restart when the agent died (a unit that stayed down by its policy is desired down)
-      if (sup && sup.desired === 'up' && (sup.state === 'created' || sup.state === 'exited') && spec.kind !== 'job') this.bringUp(sup);
-    }
-    this.jobs.sync();
-    this.persist(true);
-    return attached;
+    const pending = registerRecords(this.core(), state);
+    const run = this.applying.then(async () => {
+      const attached = await recoverRecords(this.core(), pending);
+      this.jobs.sync();
+      this.persist(true);
+      return attached;
+    });
+    this.applying = run.catch(() => undefined);
+    this.recovered = this.applying;
+    return run;
   }
 
   /** The plan for a folder against what runs now; changes nothing. */
@@ -236,84 +199,8 @@ export class Agent {
     }
     const changes = plan.actions.filter((a) => a.kind !== 'none').length;
     this.emit({ type: 'apply.started', dir, changes });
-    const byName = new Map(desired.units.map((u) => [u.spec.name, u]));
-    const restarted = new Set<string>();
-    // Networks and volumes first: services attach to them.
-    for (const unit of desired.units) {
-      if (!isObjectKind(unit.spec)) continue;
-      await this.deps.ensureObject(unit.spec);
-      this.objects.set(unit.spec.name, unit.spec);
-    }
-    const removedObjects: UnitSpec[] = [];
-    for (const action of plan.actions) {
-      const object = this.objects.get(action.unit);
-      if (action.kind === 'remove' && object) {
-        removedObjects.push(object);
-        this.objects.delete(action.unit);
-      }
-    }
-    for (const action of plan.actions) {
-      const unit = byName.get(action.unit);
-      if (unit && isObjectKind(unit.spec)) continue;
-      const sup = this.units.get(action.unit);
-      if (action.kind === 'remove' && sup) {
-        await sup.stop('manual', false);
-        sup.detach();
-        this.units.delete(action.unit);
-        continue;
-      }
-      if (!unit) continue;
-      const files = unit.files.map((f) => ({ dest: f.dest, sha256: f.sha256, onChange: f.onChange }));
-      if (action.kind === 'create' || !sup) {
-        await this.deps.installFiles(unit);
-        const fresh = this.newSupervisor(unit.spec, files);
-        fresh.desired = 'up';
-        continue;
-      }
-      if (action.kind === 'none' || action.kind === 'update') {
-        // on_change: none still gets the new file in place (instances see it through the config mount)
-        if (action.kind === 'update' && action.diffs.length) await this.deps.installFiles(unit);
-        sup.spec = unit.spec;
-        sup.files = files;
-        if (!respectStops && sup.desired === 'down') {
-          sup.desired = 'up';
-          sup.tracker.stopRequested = false;
-        }
-        continue;
-      }
-      await this.deps.installFiles(unit);
-      const changedTemplates = action.diffs.map((d) => d.dest);
-      sup.files = files;
-      if (action.kind === 'reload' && isLive(sup.state)) {
-        sup.spec = unit.spec;
-        await sup.reload(changedTemplates).catch(async () => sup.restart('template'));
-      } else if (action.kind === 'restart' || action.kind === 'reload') {
-        restarted.add(sup.name);
-        const cause = changedTemplates.length && !action.fields.length ? 'template' : 'manual';
-        if (isLive(sup.state) || sup.desired === 'up') await sup.restart(cause, unit.spec);
-        else sup.spec = unit.spec;
-      }
-    }
-    // Dependents of a restarted unit restart after it (they wait for it again).
-    for (const name of restarted) {
-      for (const dep of dependentsOf(name, desired.units.map((u) => u.spec))) {
-        const sup = this.units.get(dep);
-        if (sup && isLive(sup.state) && !restarted.has(dep)) {
-          restarted.add(dep);
-          await sup.stop('dependency', false);
-          sup.desired = 'up';
-        }
-      }
-    }
-    for (const spec of removedObjects) await this.deps.removeObject(spec).catch((err: unknown) => this.emit({ type: 'unit.failed', unit: spec.name, reason: `not removed: ${(err as Error).message}` }));
+    await executePlan(this.core(), desired, plan, respectStops);
     this.applied = { dir, at: this.deps.clock.now() };
-    for (const spec of startOrder(desired.units.map((u) => u.spec).filter((s) => !isObjectKind(s)))) {
-      const sup = this.units.get(spec.name);
-      if (!sup || sup.desired !== 'up') continue;
-      const isNewJobRun = spec.kind === 'job' && !spec.schedule && (plan.actions.find((a) => a.unit === spec.name)?.kind ?? 'none') !== 'none';
-      if (spec.kind === 'job' && !isNewJobRun) continue;
-      if (!isLive(sup.state) && sup.state !== 'starting') this.bringUp(sup);
-    }
     this.jobs.sync();
     this.persist(true);
     this.emit({ type: 'apply.finished', dir, changes, durationMs: this.deps.clock.now() - started });
@@ -332,6 +219,7 @@ export class Agent {
    * ends when `autoRemove` (`--rm`).
    */
   async createUnit(spec: UnitSpec, opts: { start: boolean; autoRemove?: boolean }): Promise<UnitView> {
+    await this.recovered;
     if (this.units.has(spec.name)) {
       throw new BerthError('E_CONFLICT', `a unit named ${spec.name} already exists`, { hint: `pick another --name, or remove it: berth rm -f ${spec.name}` });
     }
@@ -348,6 +236,7 @@ export class Agent {
 
   /** Removes a unit that is not running (or, with `force`, stops it first). Folder units come back on the next apply. */
   async removeUnit(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    await this.recovered;
     const sup = this.get(name);
     if ((isLive(sup.state) || sup.state === 'starting') && !opts.force) {
       throw new BerthError('E_CONFLICT', `${name} is ${sup.state}`, { hint: `stop it first (berth stop ${name}) or use rm -f` });
@@ -360,6 +249,7 @@ export class Agent {
 
   /** Sends a signal to a unit's running instance (`berth kill`, `docker kill`); the restart policy does not bring it back. */
   async kill(name: string, signal = 'SIGKILL'): Promise<void> {
+    await this.recovered;
     const { sup, handle } = this.running(name);
     if (!['SIGCHLD', 'SIGCONT', 'SIGURG', 'SIGWINCH', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU'].includes(signal)) {
       sup.desired = 'down';
@@ -402,6 +292,7 @@ export class Agent {
 
   /** Starts one unit (after its dependencies). */
   async start(name: string): Promise<void> {
+    await this.recovered;
     const sup = this.get(name);
     sup.desired = 'up';
     sup.tracker.stopRequested = false;
@@ -410,6 +301,7 @@ export class Agent {
 
   /** Stops units in reverse dependency order: all of them, or the named ones and their dependents. */
   async down(names: string[] = []): Promise<string[]> {
+    await this.recovered;
     const specs = [...this.units.values()].map((s) => s.spec);
     const wanted = names.length ? new Set(names.flatMap((n) => [this.get(n).name, ...dependentsOf(n, specs)])) : new Set(this.units.keys());
     const order = startOrder(specs).filter((s) => wanted.has(s.name)).reverse();
@@ -420,7 +312,10 @@ export class Agent {
   /** Every unit as the API and the CLI show it. */
   list(): UnitView[] {
     const now = this.deps.clock.now();
-    const supervised = [...this.units.values()].map((s) => supervisedView(s, now, this.jobs.nextRun(s.name)));
+    const supervised = [...this.units.values()].map((s) => {
+      const view = supervisedView(s, now, this.jobs.nextRun(s.name));
+      return this.recovering.has(s.name) ? { ...view, state: 'recovering' } : view;
+    });
     return [...supervised, ...[...this.objects.values()].map(objectView)].sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -453,14 +348,12 @@ export class Agent {
   /** One paragraph: why the unit is in its state and why it last restarted. */
   why(name: string): string {
     const object = this.objects.get(name);
-    if (object && !this.units.has(name)) {
-      const users = [...this.units.values()].filter((s) => s.spec.network.attach.includes(name) || s.spec.volumes.some((v) => v.type === 'named' && v.name === name)).map((s) => s.name);
-      const what = object.kind === 'network' ? `a network${object.subnet ? ` (${object.subnet})` : ''}` : 'a volume';
-      return `${name} is ${what}, declared by its unit file and ready; nothing runs for it. ${users.length ? `Used by ${users.sort().join(', ')}.` : 'No unit uses it.'}`;
-    }
+    if (object && !this.units.has(name)) return explainObject(object, [...this.units.values()].map((u) => u.spec));
     const sup = this.get(name);
     const events = this.deps.ledger.tail(200, { unit: name });
-    return explainUnit({ unit: name, state: sup.state, events, now: this.deps.clock.now() });
+    if (this.recovering.has(name)) return `${name} is being recovered: the agent just started and is re-attaching to what it left running.`;
+    const stateOf = (n: string) => this.units.get(n)?.state ?? (this.objects.has(n) ? 'ready' : undefined);
+    return explainUnit({ unit: name, state: sup.state, events, now: this.deps.clock.now(), stateOf });
   }
 
   /** A unit's log lines (archive of earlier instances, then the current one). */
@@ -487,6 +380,7 @@ export class Agent {
   }
 }
 
+export type { AgentDeps, DesiredSet } from './agent-deps.js';
 /** Instance-level types the API and the CLI show, re-exported so they need not reach into runtime/. */
 export type { ExecResult, ProcessInfo, InstanceStatus } from '../runtime/driver.js';
 export { ApplyError } from './apply-error.js';

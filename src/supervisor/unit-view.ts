@@ -52,3 +52,11 @@ export function supervisedView(s: UnitSupervisor, now: number, nextRun?: Date): 
 export function objectView(spec: UnitSpec): UnitView {
   return { name: spec.name, kind: spec.kind, isolation: '–', state: 'ready', desired: 'up', restarts: 0, ports: [], ...(spec.subnet ? { subnet: spec.subnet } : {}) };
 }
+
+/** `berth why` of a network or volume unit: what it is and which units use it. */
+export function explainObject(object: UnitSpec, units: readonly UnitSpec[]): string {
+  const name = object.name;
+  const users = units.filter((s) => s.network.attach.includes(name) || s.volumes.some((v) => v.type === 'named' && v.name === name)).map((s) => s.name);
+  const what = object.kind === 'network' ? `a network${object.subnet ? ` (${object.subnet})` : ''}` : 'a volume';
+  return `${name} is ${what}, declared by its unit file and ready; nothing runs for it. ${users.length ? `Used by ${users.sort().join(', ')}.` : 'No unit uses it.'}`;
+}

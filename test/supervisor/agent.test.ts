@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ApplyError } from '../../src/supervisor/agent.js';
+import { readAgentState } from '../../src/supervisor/agent-state.js';
 import { makeAgent, unitText } from './agent-fixture.js';
 
 test('apply starts units in dependency order, gated on health', async () => {
@@ -121,6 +122,41 @@ test('an agent restart re-attaches running units and starts nothing twice', asyn
     await second.clock.advance(1000);
     assert.is(second.driver.callsOf('start', 'a').length, 1);
     assert.is(second.agent.get('a').state, 'running');
+    second.ledger.close();
+  } finally {
+    first.cleanup();
+  }
+});
+
+test('while it recovers, an agent lists its stored units as recovering, keeps their records on disk, and unit operations wait', async () => {
+  const first = makeAgent();
+  try {
+    first.folders.set('/u', [unitText('a'), unitText('b')]);
+    await first.agent.apply('/u');
+    await first.clock.advance(5);
+    first.ledger.close();
+    const second = makeAgent({ root: first.root, host: first.driver.host, clock: first.clock, folders: first.folders });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const recoverInstance = second.driver.recover.bind(second.driver);
+    second.driver.recover = async (h) => {
+      await gate;
+      return recoverInstance(h);
+    };
+    const recovering = second.agent.recover();
+    assert.equal(second.agent.list().map((u) => [u.name, u.state]), [['a', 'recovering'], ['b', 'recovering']]);
+    assert.match(second.agent.why('a'), /being recovered/);
+    second.agent.persist(true);
+    assert.ok(readAgentState(first.root).units.a?.handle, 'a unit not recovered yet keeps its handle on disk');
+    let started = false;
+    const start = second.agent.start('a').then(() => (started = true));
+    await new Promise((r) => setImmediate(r));
+    assert.is(started, false, 'start waits for recovery');
+    release();
+    assert.is(await recovering, 2);
+    await start;
+    assert.equal(second.agent.list().map((u) => u.state), ['running', 'running']);
+    assert.is(second.driver.callsOf('start').length, 0, 'nothing started twice');
     second.ledger.close();
   } finally {
     first.cleanup();

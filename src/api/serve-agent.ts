@@ -1,6 +1,6 @@
 /**
- * `berth agent`: open the host agent, re-attach to what runs, serve the API
- * (unix socket, and TCP with a token when asked), apply the unit folder and
+ * `berth agent`: open the host agent, serve the API (unix socket, and TCP
+ * with a token when asked) while it re-attaches to what runs, apply the unit folder and
  * keep applying it when it changes. SIGTERM/SIGINT end the agent and leave
  * services running (unless stopOnExit); SIGHUP re-applies the folder.
  */
@@ -30,6 +30,8 @@ export interface ServeAgentOptions {
   dockerSocket?: string | false;
   /** one line per event on stderr (default true) */
   logEvents?: boolean;
+  /** opens the agent's parts (default openHostAgent; tests pass one on the fake driver) */
+  openHost?: typeof openHostAgent;
 }
 
 /** One human line for an event, as the agent's own log shows it. */
@@ -47,7 +49,7 @@ export function eventLine(e: BerthEvent): string {
 /** Runs the agent until a signal ends it. Resolves with the exit code. */
 export async function serveAgent(opts: ServeAgentOptions): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const host = await openHostAgent({ root: opts.root, ...(opts.secretsDir ? { secretsDir: opts.secretsDir } : {}) });
+  const host = await (opts.openHost ?? openHostAgent)({ root: opts.root, ...(opts.secretsDir ? { secretsDir: opts.secretsDir } : {}) });
   const { agent } = host;
   if (opts.logEvents !== false) agent.ledger.subscribe((e) => log(eventLine(e)));
   const startedAt = Date.now();
@@ -73,8 +75,11 @@ export async function serveAgent(opts: ServeAgentOptions): Promise<number> {
     },
   };
 
-  const recovered = await agent.recover();
-  agent.ledger.append({ type: 'agent.started', version: hostSummary().version, pid: process.pid, recovered });
+  // the sockets answer while the agent recovers: stored units are listed as "recovering" until
+  // re-attached; applies and unit operations wait for recovery (Agent.recover registers them at once)
+  const recovering = agent.recover();
+  recovering.catch(() => undefined); // awaited after listening; this only keeps an early failure from counting as unhandled
+  void host.isolations(); // probe the drivers now, so the first /v1/info and apply find the answer ready
 
   const apps: FastifyInstance[] = [];
   const unixApp = await buildApi(ctx, { routes: opts.routes ?? [] });
@@ -96,7 +101,10 @@ export async function serveAgent(opts: ServeAgentOptions): Promise<number> {
     apps.push(app);
     listening.push(`${opts.tls ? 'https' : 'tcp'}://${url.replace(/^tcp:\/\//, '')}`);
   }
-  log(`berth agent ${hostSummary().version}: pid ${process.pid}, root ${opts.root}, listening on ${listening.join(', ')}; re-attached ${recovered} instance(s)`);
+  log(`berth agent ${hostSummary().version}: pid ${process.pid}, root ${opts.root}, listening on ${listening.join(', ')}; recovering`);
+  const recovered = await recovering;
+  agent.ledger.append({ type: 'agent.started', version: hostSummary().version, pid: process.pid, recovered });
+  log(`recovered: re-attached ${recovered} instance(s)`);
 
   const applyFolder = async (why: string) => {
     if (!unitsDir) return;

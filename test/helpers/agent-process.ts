@@ -146,7 +146,6 @@ export async function startAgentProcess(opts: AgentProcessOptions = {}): Promise
 
   const start = async (o: { waitApply?: boolean; args?: string[] } = {}) => {
     if (child && child.exitCode === null && child.signalCode === null) throw new Error('the test agent is already running');
-    let lastSeq = 0;
     if (existsSync(socket)) rmSync(socket, { force: true });
     const entry = opts.entry ?? process.env.BERTH_CLI_ENTRY;
     const args = [...(entry ? [entry] : ['--import', 'tsx', MAIN]), '--root', root, 'agent', '--socket', socket, ...(applyOnStart ? ['--units', unitsDir, '--no-watch'] : []), ...(opts.args ?? []), ...(o.args ?? [])];
@@ -162,12 +161,10 @@ export async function startAgentProcess(opts: AgentProcessOptions = {}): Promise
       if (/exited with/.test(String(err))) throw err;
       throw new Error(`${err.message}\n--- agent output ---\n${out.slice(-3000)}`);
     });
+    // the socket answers while the agent recovers; its own agent.started (this pid) says recovery is done
+    const started = await waitEvent((e) => e.type === 'agent.started' && e.pid === proc.pid, opts.startTimeoutMs ?? 30_000);
     if (applyOnStart && (o.waitApply ?? opts.waitApply ?? true)) {
-      // the agent applies right after it starts listening; its own agent.started is the last one in the ledger
-      const all = await events();
-      const started = all.filter((e) => e.type === 'agent.started').pop();
-      lastSeq = started?.seq ?? 0;
-      await waitEvent((e) => e.type === 'apply.finished' || e.type === 'apply.failed', 120_000, lastSeq);
+      await waitEvent((e) => e.type === 'apply.finished' || e.type === 'apply.failed', 120_000, started.seq);
     }
   };
 

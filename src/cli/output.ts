@@ -1,11 +1,11 @@
 /**
  * Output helpers for CLI verbs: aligned tables for people, JSON for scripts,
- * colour only on a TTY and never with NO_COLOR.
+ * colour only on a TTY and never with NO_COLOR set (to anything but "").
  */
 
-/** True when stdout may get ANSI colours. */
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+/** True when a stream may get ANSI colours: a TTY, NO_COLOR unset or empty (no-color.org), TERM not dumb. */
+export function useColor(stream: Pick<NodeJS.WriteStream, 'isTTY'> = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
 const CODES: Record<string, [number, number]> = { red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39], dim: [2, 22], bold: [1, 22] };
@@ -48,7 +48,7 @@ export function stateLabel(state: string, on = useColor()): string {
   const map: Record<string, [string, keyof typeof CODES]> = {
     running: ['▲', 'green'], healthy: ['▲', 'green'], unhealthy: ['▲', 'yellow'], starting: ['…', 'cyan'],
     waiting: ['◷', 'cyan'], paused: ['●', 'blue'], stopping: ['…', 'yellow'], exited: ['■', 'dim'],
-    'backing-off': ['↻', 'yellow'], 'crash-looping': ['↻', 'red'], failed: ['✕', 'red'], completed: ['✓', 'dim'], created: ['○', 'dim'], ready: ['◆', 'green'],
+    'backing-off': ['↻', 'yellow'], 'crash-looping': ['↻', 'red'], failed: ['✕', 'red'], completed: ['✓', 'dim'], created: ['○', 'dim'], ready: ['◆', 'green'], recovering: ['…', 'cyan'],
   };
   const [sym, color] = map[state] ?? ['?', 'dim'];
   return paint(color, `${sym} ${state}`, on);

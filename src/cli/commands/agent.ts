@@ -23,6 +23,8 @@ export function register(program: Command): void {
     .option('--quiet', 'do not print events')
     .action(async (o: { units?: string; socket?: string; dockerSocket?: string | false; listen?: string[]; tlsCert?: string; tlsKey?: string; secrets?: string; stopOnExit?: boolean; watch: boolean; quiet?: boolean }, cmd: Command) => {
       const g = readGlobals(cmd);
+      const { checkTlsFlags } = await import('../agent-flags.js');
+      checkTlsFlags(o);
       const { serveAgent } = await import('../../api/serve-agent.js');
       const { agentRoutes } = await import('../../api/routes/index.js');
       const socket = o.socket ?? (g.host.startsWith('unix://') ? g.host.slice(7) : '/run/berth/berth.sock');

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { ApiClient } from '../../src/api/client.js';
 import type { UnitView } from '../../src/ui/dash-client.js';
 import { requireRoot, requireTool } from '../helpers/require-tool.js';
+import { Pane } from './tmux-pane.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
 const berth = join(repo, 'bin/berth.js');
@@ -51,34 +52,6 @@ function unitYaml(name: string): string {
     'stop: { timeout: 2s }',
     '',
   ].join('\n');
-}
-
-class Pane {
-  constructor(readonly session: string) {}
-  text(): string {
-    return execFileSync('tmux', ['capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });
-  }
-  keys(...keys: string[]): void {
-    for (const k of keys) execFileSync('tmux', ['send-keys', '-t', this.session, k]);
-  }
-  /** Waits until the pane matches (the host may be loaded: generous timeouts). */
-  async see(re: RegExp, timeoutMs = 60_000): Promise<string> {
-    const end = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < end) {
-      last = this.text();
-      if (re.test(last)) return last;
-      await sleep(250);
-    }
-    throw new Error(`the dashboard never showed ${re} within ${timeoutMs} ms; last screen:\n${last}`);
-  }
-  /** Sends one key and waits a little, so keys arrive one at a time as a user types. */
-  async type(...keys: string[]): Promise<void> {
-    for (const k of keys) {
-      this.keys(k);
-      await sleep(300);
-    }
-  }
 }
 
 function startAgent(dir: string): ChildProcess {
@@ -128,12 +101,12 @@ test('berth dash in tmux: restart a unit, filter, logs, events, reconnect after 
     agent = startAgent(dir);
     await waitRunning(client, names);
 
-    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '32', '-c', repo, `${process.execPath} ${berth} --host unix://${sock} dash`]);
-    const pane = new Pane(session);
+    const pane = Pane.start(session, `${process.execPath} ${berth} --host unix://${sock} dash`, { columns: 120, rows: 32, cwd: repo, frameFile: join(dir, 'frame.txt') });
     const first = await pane.see(new RegExp(`${names[2]}\\s+service\\s+ctr\\s+▲ running`), 90_000);
     for (const n of names) assert.match(first, new RegExp(`${n}\\s+service\\s+ctr\\s+▲ running\\s+–\\s+0`));
     assert.match(first, /3 units · ▲ 3 up/);
     assert.match(first, /● live/);
+    await pane.showsFrame();
 
     // restart the second unit, confirming
     await pane.type('j', 'r');
@@ -149,11 +122,15 @@ test('berth dash in tmux: restart a unit, filter, logs, events, reconnect after 
     assert.match(filtered, new RegExp(`▶${names[2]}`));
     const rows = filtered.split('\n').filter((l) => /service\s+ctr/.test(l));
     assert.equal(rows.length, 1, 'only the matching unit stays in the table');
+    await pane.showsFrame();
 
     // its logs, live
     await pane.type('l');
     const logs = await pane.see(new RegExp(`Logs · ${names[2]} · following[\\s\\S]*${names[2]} tick \\d+`));
     assert.not.match(logs, new RegExp(`${names[0]} tick`));
+    // a shorter view than the table: no table row may be left on screen
+    assert.not.match(logs, /service\s+ctr/);
+    await pane.showsFrame();
 
     // the ledger shows the restart
     await pane.type('e');
@@ -169,18 +146,12 @@ test('berth dash in tmux: restart a unit, filter, logs, events, reconnect after 
     await pane.see(/● live/, 60_000);
     await pane.see(new RegExp(`${names[0]}\\s+service\\s+ctr\\s+▲ running`));
 
+    await pane.showsFrame();
+
     await pane.type('q');
-    const alive = () => {
-      try {
-        execFileSync('tmux', ['has-session', '-t', session], { stdio: 'ignore' });
-        return true;
-      } catch {
-        return false;
-      }
-    };
     const end = Date.now() + 10_000;
-    while (Date.now() < end && alive()) await sleep(200);
-    assert.not.ok(alive(), 'q ends berth dash (and with it the tmux session)');
+    while (Date.now() < end && pane.alive()) await sleep(200);
+    assert.not.ok(pane.alive(), 'q ends berth dash (and with it the tmux session)');
   } finally {
     try {
       execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });

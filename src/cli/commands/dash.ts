@@ -23,28 +23,31 @@ export function register(program: Command): void {
       // React's development build keeps debug data per render: a dashboard left open for hours grows by
       // megabytes a minute (seen in bench/dash.ts). It must be chosen before react is first loaded.
       process.env.NODE_ENV ??= 'production';
-      // Ink renders only the last frame when it thinks it runs in CI (CI set); on a real terminal we are interactive
+      // Ink ignores resizes when it thinks it runs in CI (CI set); on a real terminal we are interactive
       for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) if (process.env[key] !== undefined) process.env[key] = 'false';
-      const [{ createElement }, { render }, { App }, { DashFeed }] = await Promise.all([
+      const [{ createElement }, { render }, { App }, { DashFeed }, { TerminalScreen }, { writeFileSync }] = await Promise.all([
         import('react'), import('ink'), import('../../ui/components/App.js'), import('../../ui/dash-feed.js'),
+        import('../../ui/terminal-screen.js'), import('node:fs'),
       ]);
       const client = clientFor(cmd);
       const feed = new DashFeed(client);
       feed.start();
-      // the alternate screen: the dashboard leaves the scrollback as it found it
-      process.stdout.write('\x1b[?1049h\x1b[H');
+      // BERTH_DASH_FRAME_FILE: the rows last painted, as plain text (the tmux test compares the pane with it)
+      const frameFile = process.env.BERTH_DASH_FRAME_FILE;
+      const screen = new TerminalScreen(process.stdout, { maxFps: 15, ...(frameFile ? { onPaint: (rows: string[]) => writeFileSync(frameFile, rows.join('\n')) } : {}) });
+      screen.enter();
+      // debug: Ink hands each whole frame to `screen`, which paints only the rows that changed (terminal-screen.ts)
       const app = render(createElement(App, { client, feed, address: readGlobals(cmd).host, initialView: opts.view as 'units' }), {
-        // Ink 6.8's incremental mode leaves stale lines in tmux (seen in the e2e test); the default
-        // renderer rewrites a fixed-height frame (every view keeps its height), throttled to 15 fps
-        incrementalRendering: process.env.BERTH_DASH_INCREMENTAL === '1',
-        maxFps: 15,
+        stdout: screen as unknown as NodeJS.WriteStream,
+        debug: true,
+        patchConsole: false,
         exitOnCtrlC: true,
       });
       try {
         await app.waitUntilExit();
       } finally {
         feed.close();
-        process.stdout.write('\x1b[?1049l');
+        screen.leave();
       }
       // open streams (logs, events) would keep the process alive
       process.exit(0);

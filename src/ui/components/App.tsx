@@ -69,7 +69,8 @@ export function App({ client, feed, address, initialView = 'units', usageEveryMs
   const unit = units[selected];
 
   const headerLines = state.connection === 'reconnecting' && state.error ? 3 : 2;
-  const main = Math.max(4, rows - headerLines - 3);
+  // every row of the screen: header, the view, status line and footer (TerminalScreen never scrolls)
+  const main = Math.max(4, rows - headerLines - 2);
   const split = view === 'units' && main >= 34 && !!unit;
   const tableRows = Math.max(1, (split ? main - 16 : main) - 2);
   const offset = scrollOffset(top, selected, tableRows, units.length);

@@ -38,11 +38,8 @@ export const Header = memo(function Header({ feed, address, now, width }: Header
     : `agent at ${address}`;
   return (
     <Box flexDirection="column" width={width}>
-      <Box>
-        <Text bold> berth</Text>
-        <Text> · </Text>
-        <Text wrap="truncate-end">{facts}</Text>
-      </Box>
+      {/* one Text per line: side by side in a row, Yoga would shrink and wrap them into two lines on a narrow terminal */}
+      <Text wrap="truncate-end"><Text bold> berth</Text> · {facts}</Text>
       <Text wrap="truncate-end">
         {' '}{feed.units.length} units · <Text color="green">▲ {up} up</Text> · <Text color="blue">● {paused} paused</Text> ·{' '}
         <Text color={failing ? 'red' : undefined}>✕ {failing} failing</Text> · {conn} · {formatClock(now)} · {address}

@@ -24,7 +24,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { closeSync, constants as fsc, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, watch, writeFileSync, writeSync } from 'node:fs';
 import { cpus as hostCpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { DriverError } from '../../errors.js';
+import { BerthError, DriverError } from '../../errors.js';
 import type { Availability, Driver, ExecResult, ExitResult, Handle, InstanceSpec, InstanceStatus, ProcessInfo } from '../driver.js';
 import { probeAccel, type AccelChoice } from './accel.js';
 import type { Networker } from '../network/networker.js';
@@ -126,6 +126,7 @@ export class VmDriver implements Driver {
       await detachVmNetwork(this.opts.networker, dir).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
       if (err instanceof DriverError) throw err;
+      if (err instanceof BerthError) throw fail(err.code, err.message, err.hint ?? 'see the message'); // e.g. E_NET_UNKNOWN, E_PORT_IN_USE, E_CNI
       throw fail('E_VM_START', (err as Error).message, 'see the message; `qemu-img info` and the unit log help');
     }
   }

@@ -4,7 +4,8 @@
  * name (its hosts file follows the network live), a container reaches the
  * VM by unit name, a port published on 127.0.0.1 reaches the guest through
  * portmap. Then a crash-style destroy (only the id known) removes the
- * namespace, tap, veth, IPAM lease and hosts entries. One boot.
+ * namespace, tap, veth, IPAM lease and hosts entries. One boot. A failing
+ * attach leaves nothing.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +16,9 @@ import * as assert from 'uvu/assert';
 import { ContainerDriver } from '../../../src/runtime/container/driver.js';
 import { teardown } from '../../../src/runtime/container/teardown.js';
 import type { Handle, InstanceSpec } from '../../../src/runtime/driver.js';
+import { BerthError, DriverError } from '../../../src/errors.js';
 import { CniNetworker } from '../../../src/runtime/network/cni-networker.js';
+import type { Networker } from '../../../src/runtime/network/networker.js';
 import { VmDriver } from '../../../src/runtime/vm/driver.js';
 import { vmNetnsName } from '../../../src/runtime/vm/vm-network.js';
 import { busyboxLayer } from '../../helpers/busybox-layer.js';
@@ -94,6 +97,29 @@ test('a VM and containers on one berth network talk by unit name; a published po
     for (const h of cts) await teardown(root, h.id, await ctd.runtime(), networker).catch(() => undefined);
     await networker.removeNetwork(net).catch(() => undefined);
     assert.equal(await cleanup(), [], 'no QEMU left behind');
+  }
+});
+
+test('a failing attach leaves no namespace, no folder and no QEMU', async () => {
+  const { root, cleanup } = makeVmDriver();
+  const detached: string[] = [];
+  const failing: Networker = {
+    ensureNetwork: async () => undefined, removeNetwork: async () => undefined, hostsFile: (id) => join(root, id),
+    attach: async () => { throw new BerthError('E_NET_UNKNOWN', 'network nowhere does not exist'); },
+    detach: async (req) => { detached.push(req.id); },
+  };
+  try {
+    const vmd = new VmDriver({ root, networker: failing });
+    const spec = vmSpec('true', { network: { attach: ['nowhere'], ports: [] } });
+    const err = await vmd.start(spec).then(() => undefined, (e: unknown) => e);
+    assert.instance(err, DriverError);
+    assert.match((err as Error).message, /network nowhere does not exist/);
+    assert.is((err as DriverError).code, 'E_NET_UNKNOWN', 'the networker\'s code reaches the user');
+    assert.equal(detached, [spec.id], 'detach ran for the half-made attach');
+    assert.not.ok(existsSync(`/run/netns/${vmNetnsName(spec.id)}`), 'no namespace');
+    assert.not.ok(existsSync(join(root, 'instances', spec.id)), 'no instance folder');
+  } finally {
+    assert.equal(await cleanup(), [], 'no QEMU');
   }
 });
 

@@ -14,26 +14,15 @@ import { agentRoutes } from '../../src/api/routes/index.js';
 import { serveAgent } from '../../src/api/serve-agent.js';
 import type { UnitView } from '../../src/supervisor/agent.js';
 import type { HostAgent } from '../../src/supervisor/host-agent.js';
-import { makeAgent, unitText } from '../supervisor/agent-fixture.js';
+import { agentWithTwoUnits, restartAgent } from '../supervisor/agent-fixture.js';
 import { until } from '../helpers/agent-process.js';
 
 test('the socket answers while the agent recovers; units show as recovering, then running', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bt-serve-'));
-  const first = makeAgent();
+  const first = await agentWithTwoUnits();
   let served: Promise<number> | undefined;
   try {
-    first.folders.set('/u', [unitText('a'), unitText('b')]);
-    await first.agent.apply('/u');
-    await first.clock.advance(5);
-    first.ledger.close();
-    const second = makeAgent({ root: first.root, host: first.driver.host, clock: first.clock, folders: first.folders });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const recoverInstance = second.driver.recover.bind(second.driver);
-    second.driver.recover = async (h) => {
-      await gate;
-      return recoverInstance(h);
-    };
+    const { second, release } = restartAgent(first, { holdRecovery: true });
     const host = {
       agent: second.agent,
       isolations: async () => ({ fake: { ok: true, detail: 'fake driver' } }),

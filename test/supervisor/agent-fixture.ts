@@ -69,3 +69,32 @@ export function makeAgent(opts: { root?: string; host?: FakeHost; clock?: FakeCl
 export function unitText(name: string, extra = ''): string {
   return `name: ${name}\nkind: service\nimage: { from: busybox }\nrun: { command: [sleep, "1000"] }\n${extra}`;
 }
+
+/**
+ * The agent after a restart of `first` (same root, host and clock; its ledger
+ * closed). With `holdRecovery`, the driver's recover waits until `release()`,
+ * so a test can look at an agent in the middle of recovering.
+ */
+export function restartAgent(first: TestAgent, opts: { holdRecovery?: boolean } = {}): { second: TestAgent; release: () => void } {
+  first.ledger.close();
+  const second = makeAgent({ root: first.root, host: first.driver.host, clock: first.clock, folders: first.folders });
+  let release = () => {};
+  if (opts.holdRecovery) {
+    const gate = new Promise<void>((r) => (release = r));
+    const recoverInstance = second.driver.recover.bind(second.driver);
+    second.driver.recover = async (h) => {
+      await gate;
+      return recoverInstance(h);
+    };
+  }
+  return { second, release };
+}
+
+/** An agent that applied units `a` and `b` (running), for restart tests. */
+export async function agentWithTwoUnits(): Promise<TestAgent> {
+  const t = makeAgent();
+  t.folders.set('/u', [unitText('a'), unitText('b')]);
+  await t.agent.apply('/u');
+  await t.clock.advance(5);
+  return t;
+}

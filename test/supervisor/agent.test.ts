@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ApplyError } from '../../src/supervisor/agent.js';
 import { readAgentState } from '../../src/supervisor/agent-state.js';
-import { makeAgent, unitText } from './agent-fixture.js';
+import { agentWithTwoUnits, makeAgent, restartAgent, unitText } from './agent-fixture.js';
 
 test('apply starts units in dependency order, gated on health', async () => {
   const t = makeAgent();
@@ -105,13 +105,9 @@ test('an unsupported isolation is refused with one clear line, nothing applied',
 });
 
 test('an agent restart re-attaches running units and starts nothing twice', async () => {
-  const first = makeAgent();
+  const first = await agentWithTwoUnits();
   try {
-    first.folders.set('/u', [unitText('a'), unitText('b')]);
-    await first.agent.apply('/u');
-    await first.clock.advance(5);
-    first.ledger.close();
-    const second = makeAgent({ root: first.root, host: first.driver.host, clock: first.clock, folders: first.folders });
+    const { second } = restartAgent(first);
     const attached = await second.agent.recover();
     assert.is(attached, 2);
     assert.is(second.driver.callsOf('start').length, 0);
@@ -129,20 +125,9 @@ test('an agent restart re-attaches running units and starts nothing twice', asyn
 });
 
 test('while it recovers, an agent lists its stored units as recovering, keeps their records on disk, and unit operations wait', async () => {
-  const first = makeAgent();
+  const first = await agentWithTwoUnits();
   try {
-    first.folders.set('/u', [unitText('a'), unitText('b')]);
-    await first.agent.apply('/u');
-    await first.clock.advance(5);
-    first.ledger.close();
-    const second = makeAgent({ root: first.root, host: first.driver.host, clock: first.clock, folders: first.folders });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const recoverInstance = second.driver.recover.bind(second.driver);
-    second.driver.recover = async (h) => {
-      await gate;
-      return recoverInstance(h);
-    };
+    const { second, release } = restartAgent(first, { holdRecovery: true });
     const recovering = second.agent.recover();
     assert.equal(second.agent.list().map((u) => [u.name, u.state]), [['a', 'recovering'], ['b', 'recovering']]);
     assert.match(second.agent.why('a'), /being recovered/);

@@ -1,11 +1,14 @@
 /**
  * Benchmark (not a test): median wall time to run `true` in a container
- * through ContainerDriver (start + wait + destroy: overlay, netns, conmon,
- * runtime, teardown) next to the bare runtime's `run` on the same kind of
- * bundle (same hardened config.json, an overlay rootfs mounted once), in one
- * process, interleaved so host load hits every contender alike.
+ * through ContainerDriver (start + wait + destroy: overlay, conmon, runtime,
+ * teardown) next to the bare runtime's `run` on the same kind of bundle
+ * (same hardened config.json, an overlay rootfs mounted once), in one
+ * process, interleaved so host load hits every contender alike. At the CLI
+ * level, `berth run --rm busybox true` against a running agent (compiled CLI)
+ * next to `podman run --rm` on the same rootfs (podman with its own state
+ * dirs, cgroupfs, the same runtime), when podman is installed.
  *
- *   node --import tsx bench/container-start.ts [ITERATIONS]   (as root)
+ *   node --import tsx bench/container-start.ts [ITERATIONS]   (as root; `npm run build` first for the CLI column)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { mountOverlay, unmountOverlay } from '../src/runtime/container/overlay.j
 import { deriveRlimits, parseProcLimits } from '../src/runtime/container/rlimits.js';
 import { runCommand } from '../src/runtime/container/run-command.js';
 import { busyboxLayer } from '../test/helpers/busybox-layer.js';
+import { startAgentProcess, type AgentProcess } from '../test/helpers/agent-process.js';
 
 const N = Number(process.argv[2] ?? 20);
 const root = mkdtempSync(join(tmpdir(), 'berth-bench-'));
@@ -70,6 +74,26 @@ if ((await runCommand('sh', ['-c', 'command -v runc'])).code === 0) {
   };
 }
 
+// CLI level: the user's command against a running agent, and podman's
+const cliEntry = new URL('../dist/cli/main.js', import.meta.url).pathname;
+let agent: AgentProcess | undefined;
+if ((await runCommand('test', ['-f', cliEntry])).code === 0) {
+  agent = await startAgentProcess({ applyOnStart: false, entry: cliEntry });
+  const host = agent.host;
+  contenders['berth run --rm (CLI)'] = async () => {
+    const r = await runCommand(process.execPath, [cliEntry, '--host', host, 'run', '--rm', '--network', 'none', 'busybox', '/bin/true']);
+    if (r.code !== 0) throw new Error(`berth run: ${r.stderr}`);
+  };
+} else console.log(`(no ${cliEntry}: run \`npm run build\` for the CLI column)`);
+if ((await runCommand('sh', ['-c', 'command -v podman'])).code === 0) {
+  // podman asks for RLIMIT_NOFILE/NPROC above root's hard limits here (no CAP_SYS_RESOURCE): give it small ones (`true` needs none)
+  const podman = ['--root', join(root, 'podman'), '--runroot', join(root, 'podman-run'), '--cgroup-manager', 'cgroupfs', '--runtime', runtime.info.command];
+  contenders[`podman run --rm (${runtime.info.name})`] = async () => {
+    const r = await runCommand('podman', [...podman, 'run', '--rm', '--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--rootfs', rootfs, '/bin/true']);
+    if (r.code !== 0) throw new Error(`podman run: ${r.stderr}`);
+  };
+} else console.log('(podman is not installed: no podman column; scripts/setup installs it)');
+
 const times: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
 bareConfig('bare');
 try {
@@ -82,8 +106,12 @@ try {
     }
   }
 } finally {
+  if (agent) await agent.cleanup();
   await driver.cleanupLeftovers();
   await unmountOverlay(rootfs);
+  // podman bind-mounts its own storage dir: unmount whatever is left under the bench root, deepest first
+  const mounts = execFileSync('cat', ['/proc/self/mountinfo'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[4] ?? '');
+  for (const m of mounts.filter((m) => m.startsWith(`${root}/`)).sort().reverse()) await runCommand('umount', ['-l', m]);
   rmSync(root, { recursive: true, force: true });
 }
 
@@ -92,8 +120,11 @@ const base = median(times[Object.keys(contenders)[1]!]!);
 console.log(`runtime: ${runtime.info.name} ${runtime.info.version} (${runtime.info.fix}); ${N} runs each, interleaved; load ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ')}`);
 for (const [name, xs] of Object.entries(times)) {
   const m = median(xs);
-  console.log(`${name.padEnd(22)} median ${m.toFixed(1).padStart(7)} ms   ×${(m / base).toFixed(2)} of bare   (+${(m - base).toFixed(1)} ms)`);
+  console.log(`${name.padEnd(26)} median ${m.toFixed(1).padStart(7)} ms   ×${(m / base).toFixed(2)} of bare   (+${(m - base).toFixed(1)} ms)`);
 }
+const cli = times['berth run --rm (CLI)'];
+const pod = Object.entries(times).find(([k]) => k.startsWith('podman'));
+if (cli && pod) console.log(`CLI level: berth run --rm ${median(cli).toFixed(0)} ms vs ${pod[0]} ${median(pod[1]).toFixed(0)} ms: ×${(median(cli) / median(pod[1])).toFixed(2)}`);
 
 const steps = new Map<string, number[]>();
 for (const [id, list] of marks) {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { ApiClient } from '../../src/api/client.js';
 import type { UnitView } from '../../src/ui/dash-client.js';
 import { requireRoot, requireTool } from '../helpers/require-tool.js';
+import { removeLeftovers } from '../helpers/agent-process.js';
 import { Pane } from './tmux-pane.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
@@ -166,6 +167,8 @@ test('berth dash in tmux: restart a unit, filter, logs, events, reconnect after 
       }
     }
     await stopAgent(agent);
+    // the default network (bridge, isolation rules) and anything else the agent made go with its root
+    await removeLeftovers(join(dir, 'root'));
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -23,13 +23,11 @@ export function netnsPath(id: string): string {
   return `${NETNS_DIR}/${netnsName(id)}`;
 }
 
-/** Creates the namespace with loopback up (a container not attached anywhere still has `lo`). */
+/** Creates the namespace (its `lo` is brought up by the networker's CNI loopback plugin, which runs first). */
 export async function createNetns(id: string): Promise<string> {
   const name = netnsName(id);
   const add = await runCommand('ip', ['netns', 'add', name]);
   if (add.code !== 0) throw new Error(`ip netns add ${name}: ${add.stderr.trim()}`);
-  const lo = await runCommand('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-  if (lo.code !== 0) throw new Error(`ip -n ${name} link set lo up: ${lo.stderr.trim()}`);
   return netnsPath(id);
 }
 

@@ -38,3 +38,6 @@ export interface LogLine {
 }
 
 export type { UnitView };
+
+/** One host systemd service (GET /v1/systemd/units). */
+export type { HostUnitView } from '../systemd/host-units.js';

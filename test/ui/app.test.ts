@@ -3,12 +3,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createElement as h } from 'react';
-import { render } from 'ink-testing-library';
-import { App, type View } from '../../src/ui/components/App.js';
-import { DashFeed } from '../../src/ui/dash-feed.js';
 import type { UnitView } from '../../src/ui/dash-client.js';
-import { FakeClient, settle, unitView } from './fake-client.js';
+import { KEYS } from '../../src/ui/keys.js';
+import { settle, unitView } from './fake-client.js';
+import { mountApp, see, unmountAll, type MountOptions } from './mount-app.js';
 
 const now = Date.now();
 const stack = (): UnitView[] => [
@@ -18,50 +16,12 @@ const stack = (): UnitView[] => [
   unitView('worker', { state: 'crash-looping', timerAt: now + 30_000, restarts: 7, lastExit: { code: 3, signal: null, oomKilled: false, finishedAt: now } }),
 ];
 
-async function mount(units = stack(), opts: { columns?: number; rows?: number; view?: View; usageEveryMs?: number; setup?: (c: FakeClient) => void } = {}) {
-  const client = new FakeClient(units);
-  opts.setup?.(client);
-  const feed = new DashFeed(client, { flushMs: 5 });
-  feed.start();
-  const app = render(h(App, { client, feed, address: 'unix:///fake.sock', usageEveryMs: opts.usageEveryMs ?? 60_000, ...(opts.view ? { initialView: opts.view } : {}) }));
-  Object.defineProperty(app.stdout, 'columns', { value: opts.columns ?? 100, configurable: true });
-  Object.defineProperty(app.stdout, 'rows', { value: opts.rows ?? 24, configurable: true });
-  app.stdout.emit('resize');
-  await settle(40);
-  const frame = () => app.lastFrame() ?? '';
-  const press = async (...keys: string[]) => {
-    for (const k of keys) {
-      app.stdin.write(k);
-      await settle(15);
-    }
-    await settle(20);
-  };
-  const done = () => {
-    app.unmount();
-    feed.close();
-  };
-  mounted.push(done);
-  return { client, feed, app, frame, press, done };
+function mount(units = stack(), opts: MountOptions = {}) {
+  return mountApp(units, opts);
 }
 
-const mounted: (() => void)[] = [];
 // a failed assertion must not leave a dashboard running into the next test
-test.after.each(() => {
-  for (const done of mounted.splice(0)) {
-    try {
-      done();
-    } catch {
-      // already unmounted
-    }
-  }
-});
-
-/** Waits up to 3 s (a loaded CI host) for the frame to match (async fetches and flushes), then asserts. */
-async function see(d: { frame: () => string }, re: RegExp, msg?: string): Promise<void> {
-  for (let i = 0; i < 150 && !re.test(d.frame()); i++) await settle(20);
-  if (!re.test(d.frame())) console.error(d.frame());
-  assert.match(d.frame(), re, msg);
-}
+test.after.each(unmountAll);
 
 const ESC = '\u001B';
 const DOWN = '\u001B[B';
@@ -273,8 +233,7 @@ test('? shows every key; any key closes it; q quits', async () => {
   const d = await mount(stack(), { rows: 40 });
   await d.press('?');
   const f = d.frame();
-  for (const k of ['enter', 'S ', 'x ', 'space', '/ ', 'q ']) assert.ok(f.includes(k), `help lists ${k}`);
-  assert.match(f, /reset a failed or crash-looping unit/);
+  for (const k of KEYS) assert.ok(f.includes(`${k.keys.padEnd(9)} ${k.what}  [${k.where}]`), `help lists ${k.keys}`);
   await d.press('z');
   await see(d, /NAME\s+KIND/);
   let exited = false;
@@ -283,6 +242,17 @@ test('? shows every key; any key closes it; q quits', async () => {
   await settle(30);
   exited = !d.client.open('/v1/events').length;
   assert.ok(exited, 'q closes the feed');
+  d.done();
+});
+
+test('help at 80x24: every key in two columns, nothing wider than the terminal', async () => {
+  const d = await mount(stack(), { columns: 80, rows: 24 });
+  await d.press('?');
+  const lines = d.frame().split('\n');
+  assert.ok(lines.length <= 24, `${lines.length} lines`);
+  for (const l of lines) assert.ok(l.length <= 80, `too long: ${l}`);
+  for (const k of KEYS) assert.ok(lines.some((l) => l.includes(`${k.keys.padEnd(9)} ${k.what.slice(0, 10)}`)), `help lists ${k.keys}`);
+  assert.match(d.frame(), /\? help · q quit$/m, 'the footer always ends in help and quit');
   d.done();
 });
 

@@ -1,8 +1,8 @@
 /**
  * `berth dash` (from source) in tmux against a fake agent with 500 units: at
- * every step — view switches, a filter, help, a shorter view, resizes — the
- * pane must show exactly the frame the dashboard painted, so a row left over
- * from an earlier frame fails. No root needed; needs tmux.
+ * every step — view switches, a filter, help, shorter views (jobs, systemd),
+ * resizes — the pane must show exactly the frame the dashboard painted, so a
+ * row left over from an earlier frame fails. No root needed; needs tmux.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -25,7 +25,10 @@ test('500 units at 80x24: every view, filter and resize leaves exactly the paint
   let agent: FakeAgent | undefined;
   let pane: Pane | undefined;
   try {
-    agent = await startFakeAgent(sock, manyUnits(500));
+    agent = await startFakeAgent(sock, manyUnits(500), [
+      { name: 'cron.service', description: 'Regular background program processing daemon', loadState: 'loaded', activeState: 'active', subState: 'running', since: Date.now() - 7_200_000, mainPid: 412, memoryBytes: 1_200_000 },
+      { name: 'ssh.service', description: 'OpenBSD Secure Shell server', loadState: 'loaded', activeState: 'inactive', subState: 'dead' },
+    ]);
     pane = Pane.start(`bt-dash-screen-${hex}`, `${process.execPath} --import tsx src/cli/main.ts --host unix://${sock} dash`, { columns: 80, rows: 24, cwd: repo, frameFile: join(dir, 'frame.txt') });
     await pane.see(/svc-017/, 60_000);
     let screen = await pane.showsFrame();
@@ -78,6 +81,18 @@ test('500 units at 80x24: every view, filter and resize leaves exactly the paint
     pane.resize(80, 24);
     screen = await pane.showsFrame(24);
     assert.match(screen, /▶svc-499/);
+
+    // the host's systemd services: a short view over the table, stop with a confirm
+    await pane.type('y');
+    screen = await pane.see(/systemd · 2 services · ▲ 1 active/);
+    assert.not.match(screen, /svc-4\d\d/);
+    await pane.showsFrame();
+    await pane.type('j', 'S');
+    await pane.see(/stop ssh\.service \(host systemd unit\)\? \[y\/N\]/);
+    await pane.type('y');
+    await pane.see(/✓ stop ssh\.service: done \(now inactive\/dead\)/);
+    assert.equal(agent.posts, ['/v1/systemd/units/ssh.service/stop']);
+    await pane.showsFrame();
 
     await pane.type('q');
     const end = Date.now() + 10_000;

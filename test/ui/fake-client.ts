@@ -23,6 +23,8 @@ export class FakeClient implements DashClient {
   readonly streams: OpenStream[] = [];
   /** extra GET answers by path prefix (a function may throw) */
   readonly routes = new Map<string, (path: string) => unknown>();
+  /** POST answers by path prefix, before the unit actions (a function may throw) */
+  readonly postRoutes = new Map<string, (path: string) => unknown>();
   /** when set, every request fails as if the agent were gone */
   down = false;
 
@@ -49,6 +51,8 @@ export class FakeClient implements DashClient {
   async post<T>(path: string): Promise<T> {
     this.posts.push(path);
     if (this.down) throw this.gone();
+    const hit = [...this.postRoutes.entries()].find(([p]) => path.startsWith(p));
+    if (hit) return hit[1](path) as T;
     const name = decodeURIComponent(path.split('/')[3] ?? '');
     const u = this.units.find((x) => x.name === name);
     if (!u) throw new BerthError('E_UNIT_NOT_FOUND', `no unit named ${name}`);

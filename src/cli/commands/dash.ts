@@ -7,7 +7,7 @@ import { BerthError } from '../../errors.js';
 import { clientFor } from '../client.js';
 import { readGlobals } from '../globals.js';
 
-const VIEWS = ['units', 'logs', 'events', 'images', 'jobs'];
+const VIEWS = ['units', 'logs', 'events', 'images', 'jobs', 'systemd'];
 
 /** Registers the `dash` verb. */
 export function register(program: Command): void {

@@ -1,6 +1,6 @@
 /**
- * `berth dash`: the units table with a detail pane, logs, events, images and
- * jobs, driven by the keys in keys.ts. Everything comes from one DashFeed
+ * `berth dash`: the units table with a detail pane, logs, events, images,
+ * jobs and the host's systemd services, driven by the keys in keys.ts. Everything comes from one DashFeed
  * (snapshot, then the event stream) and a few on-demand GETs.
  */
 import { Box, useApp } from 'ink';
@@ -8,11 +8,13 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DashClient } from '../dash-client.js';
 import type { DashFeed } from '../dash-feed.js';
 import { useFeed } from '../hooks/use-feed.js';
+import { useHostUnits } from '../hooks/use-host-units.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useNow } from '../hooks/use-now.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useUsage } from '../hooks/use-usage.js';
-import { actionForKey, type UnitAction } from '../unit-actions.js';
+import { filterHostUnits, hostActionForKey } from '../host-unit-rows.js';
+import { actionForKey } from '../unit-actions.js';
 import { layoutColumns } from '../unit-columns.js';
 import { filterUnits, scrollOffset, SORTS, sortUnits } from '../unit-filter.js';
 import { DetailView } from './DetailView.js';
@@ -23,10 +25,11 @@ import { ImagesView } from './ImagesView.js';
 import { JobsView } from './JobsView.js';
 import { LogsView } from './LogsView.js';
 import { StatusLine, type Status } from './StatusLine.js';
+import { SystemdView } from './SystemdView.js';
 import { UnitTable } from './UnitTable.js';
 
 /** The views. */
-export type View = 'units' | 'detail' | 'logs' | 'events' | 'images' | 'jobs';
+export type View = 'units' | 'detail' | 'logs' | 'events' | 'images' | 'jobs' | 'systemd';
 
 export interface AppProps {
   client: DashClient;
@@ -37,13 +40,15 @@ export interface AppProps {
   initialView?: View;
   /** ms between usage samples of the visible units */
   usageEveryMs?: number;
+  /** ms between polls of the host's systemd services while their view is open */
+  hostEveryMs?: number;
 }
 
 /** Units followed by "logs of all units" at most (one stream each). */
 const MAX_LOG_STREAMS = 40;
 
 /** The dashboard. */
-export function App({ client, feed, address, initialView = 'units', usageEveryMs = 3000 }: AppProps) {
+export function App({ client, feed, address, initialView = 'units', usageEveryMs = 3000, hostEveryMs = 2000 }: AppProps) {
   const { exit } = useApp();
   const state = useFeed(feed);
   const now = useNow();
@@ -56,12 +61,15 @@ export function App({ client, feed, address, initialView = 'units', usageEveryMs
   const [unitFilter, setUnitFilter] = useState('');
   const [textFilter, setTextFilter] = useState('');
   const [editing, setEditing] = useState<{ label: string; text: string; target: 'units' | 'text' } | undefined>();
-  const [confirm, setConfirm] = useState<{ question: string; action: UnitAction; unit: string } | undefined>();
+  // a destructive action waiting for y: what it is (for "cancelled") and how to run it
+  const [confirm, setConfirm] = useState<{ question: string; what: string; go: () => void } | undefined>();
   const [status, setStatus] = useState<Status | undefined>();
   const [paused, setPaused] = useState(false);
   const [scroll, setScroll] = useState(0);
   const [logsAll, setLogsAll] = useState(false);
   const [refresh, setRefresh] = useState(0);
+  const [hostName, setHostName] = useState<string | undefined>();
+  const [hostTop, setHostTop] = useState(0);
 
   const units = useMemo(() => sortUnits(filterUnits(state.units, unitFilter), SORTS[sort]!), [state.units, unitFilter, sort]);
   const foundAt = selectedName === undefined ? -1 : units.findIndex((u) => u.name === selectedName);
@@ -84,12 +92,28 @@ export function App({ client, feed, address, initialView = 'units', usageEveryMs
   }, [units, offset, tableRows, view, unit]);
   const usage = useUsage(client, visibleNames, usageEveryMs);
 
-  const run = useCallback((action: UnitAction, name: string) => {
-    setStatus({ ok: undefined, text: `${action} ${name}…` });
-    client.post<{ state?: string } | undefined>(`/v1/units/${encodeURIComponent(name)}/${action}`).then(
-      (v) => setStatus({ ok: true, text: `${action} ${name}: done${v?.state ? ` (now ${v.state})` : ''}` }),
-      (err: { code?: string; message?: string; hint?: string }) =>
-        setStatus({ ok: false, text: `${action} ${name}: ${err.code ? `${err.code} ` : ''}${err.message ?? String(err)}${err.hint ? ` — ${err.hint}` : ''}` }),
+  // the host's systemd services: polled only while their view is open
+  const host = useHostUnits(client, view === 'systemd', hostEveryMs);
+  const hostUnits = useMemo(() => filterHostUnits(host.units ?? [], view === 'systemd' ? textFilter : ''), [host.units, textFilter, view]);
+  const hostFound = hostName === undefined ? -1 : hostUnits.findIndex((u) => u.name === hostName);
+  const hostSelected = hostFound >= 0 ? hostFound : 0;
+  const hostRows = Math.max(1, main - 3);
+  const hostOffset = scrollOffset(hostTop, hostSelected, hostRows, hostUnits.length);
+  useEffect(() => setHostTop(hostOffset), [hostOffset]);
+
+  /** POSTs an action and says how it went in the status line; `now` words the result. */
+  const post = useCallback(<T,>(label: string, path: string, now: (v: T) => string | undefined, after?: () => void) => {
+    setStatus({ ok: undefined, text: `${label}…` });
+    client.post<T>(path).then(
+      (v) => {
+        const state = now(v);
+        setStatus({ ok: true, text: `${label}: done${state ? ` (now ${state})` : ''}` });
+        after?.();
+      },
+      (err: { code?: string; message?: string; hint?: string }) => {
+        setStatus({ ok: false, text: `${label}: ${err.code ? `${err.code} ` : ''}${err.message ?? String(err)}${err.hint ? ` — ${err.hint}` : ''}` });
+        after?.();
+      },
     );
   }, [client]);
 
@@ -132,8 +156,8 @@ export function App({ client, feed, address, initialView = 'units', usageEveryMs
     }
     if (confirm) {
       setConfirm(undefined);
-      if (input === 'y' || input === 'Y') run(confirm.action, confirm.unit);
-      else setStatus({ ok: undefined, text: `${confirm.action} ${confirm.unit}: cancelled` });
+      if (input === 'y' || input === 'Y') confirm.go();
+      else setStatus({ ok: undefined, text: `${confirm.what}: cancelled` });
       return;
     }
     if (input === 'q' || (key.ctrl && input === 'c')) {
@@ -145,9 +169,11 @@ export function App({ client, feed, address, initialView = 'units', usageEveryMs
     if (input === 'i') return open('images');
     if (input === 'J') return open('jobs');
     if (input === 'u') return open('units');
+    if (input === 'y') return open('systemd');
     if (input === '/') {
-      const target = view === 'logs' || view === 'events' ? 'text' : 'units';
-      return setEditing({ label: target === 'units' ? 'filter units:' : view === 'logs' ? 'search logs:' : 'filter events:', text: target === 'units' ? unitFilter : textFilter, target });
+      const target = view === 'logs' || view === 'events' || view === 'systemd' ? 'text' : 'units';
+      const label = target === 'units' ? 'filter units:' : view === 'logs' ? 'search logs:' : view === 'systemd' ? 'filter systemd units:' : 'filter events:';
+      return setEditing({ label, text: target === 'units' ? unitFilter : textFilter, target });
     }
     if (key.escape) {
       if (view === 'units') return setUnitFilter('');
@@ -173,6 +199,26 @@ export function App({ client, feed, address, initialView = 'units', usageEveryMs
       if (input === 'l') return open('logs');
       return;
     }
+    if (view === 'systemd') {
+      const moveHost = (to: number) => {
+        const u = hostUnits[Math.max(0, Math.min(hostUnits.length - 1, to))];
+        if (u) setHostName(u.name);
+      };
+      if (key.upArrow || input === 'k') return moveHost(hostSelected - 1);
+      if (key.downArrow || input === 'j') return moveHost(hostSelected + 1);
+      if (key.pageUp) return moveHost(hostSelected - hostRows);
+      if (key.pageDown) return moveHost(hostSelected + hostRows);
+      if (input === 'g' || key.home) return moveHost(0);
+      if (input === 'G' || key.end) return moveHost(hostUnits.length - 1);
+      const target = hostUnits[hostSelected];
+      const act = target && hostActionForKey(input, target.name);
+      if (!target || !act) return;
+      const label = `${act.action} ${target.name}`;
+      const go = () => post<{ activeState?: string; subState?: string }>(label, `/v1/systemd/units/${encodeURIComponent(target.name)}/${act.action}`, (v) => (v?.activeState ? `${v.activeState}/${v.subState}` : undefined), host.refresh);
+      if (act.confirm) setConfirm({ question: act.confirm, what: label, go });
+      else go();
+      return;
+    }
     // units and detail
     if (key.upArrow || input === 'k') return move(selected - 1);
     if (key.downArrow || input === 'j') return move(selected + 1);
@@ -192,13 +238,15 @@ export function App({ client, feed, address, initialView = 'units', usageEveryMs
     }
     const act = actionForKey(input, unit);
     if (!act) return;
-    if (act.confirm) setConfirm({ question: act.confirm, action: act.action, unit: unit.name });
-    else run(act.action, unit.name);
+    const label = `${act.action} ${unit.name}`;
+    const go = () => post<{ state?: string } | undefined>(label, `/v1/units/${encodeURIComponent(unit.name)}/${act.action}`, (v) => v?.state);
+    if (act.confirm) setConfirm({ question: act.confirm, what: label, go });
+    else go();
   }, !editing);
 
   const logUnits = logsAll ? state.units.slice(0, MAX_LOG_STREAMS).map((u) => u.name) : unit ? [unit.name] : [];
   let body;
-  if (help) body = <HelpOverlay height={main} />;
+  if (help) body = <HelpOverlay height={main} width={width} />;
   else if (view === 'detail' && unit) body = <DetailView client={client} unit={unit} events={state.events} usage={usage.get(unit.name)} width={width} height={main} now={now} />;
   else if (view === 'logs') {
     const title = logsAll ? `all units${state.units.length > MAX_LOG_STREAMS ? ` (first ${MAX_LOG_STREAMS})` : ''}` : unit?.name ?? 'no unit selected';
@@ -206,6 +254,7 @@ export function App({ client, feed, address, initialView = 'units', usageEveryMs
   } else if (view === 'events') body = <EventsView events={state.events} filter={textFilter} scroll={scroll} paused={paused} width={width} height={main} />;
   else if (view === 'images') body = <ImagesView client={client} height={main} now={now} refresh={refresh} />;
   else if (view === 'jobs') body = <JobsView client={client} height={main} refresh={refresh} />;
+  else if (view === 'systemd') body = <SystemdView state={host} units={hostUnits} filter={textFilter} selected={hostSelected} offset={hostOffset} rows={hostRows} width={width} now={now} />;
   else {
     const empty = state.connection !== 'live' && !state.units.length ? 'waiting for the agent…' : unitFilter ? `no unit matches "${unitFilter}" (esc clears)` : 'no units: apply a unit folder (berth apply DIR)';
     body = (

@@ -28,7 +28,7 @@ export function StatusLine({ view, status, confirm, editing, width }: StatusLine
   return (
     <Box flexDirection="column" width={width}>
       {line}
-      <Text dimColor wrap="truncate-end">{footerText(view)}</Text>
+      <Text dimColor wrap="truncate-end">{footerText(view, width)}</Text>
     </Box>
   );
 }

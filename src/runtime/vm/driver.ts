@@ -12,6 +12,9 @@
  * signal to the command's process group (no acpid there to hear
  * `system_powerdown`); of a disk image: `system_powerdown` (ACPI).
  *
+ * Exec into a micro-VM: files in a 9p share plus a `BERTH-EXEC` line on
+ * the console input, answered by berth's /init (vm-exec.ts).
+ *
  * Networks: a micro-VM that attaches networks (and a driver given a
  * Networker) sits on berth bridges like a container (vm-network.ts); any
  * other guest gets QEMU user-mode networking with `hostfwd` ports.
@@ -20,12 +23,12 @@
  * control (FIFO), qmp.sock, qemu.json (the command line), overlay.qcow2,
  * net.json and net/ (berth networks).
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants as fsc, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, watch, writeFileSync, writeSync } from 'node:fs';
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { closeSync, constants as fsc, existsSync, mkdirSync, openSync, readFileSync, rmSync, watch, writeFileSync, writeSync } from 'node:fs';
 import { cpus as hostCpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BerthError, DriverError } from '../../errors.js';
-import type { Availability, Driver, ExecResult, ExitResult, Handle, InstanceSpec, InstanceStatus, ProcessInfo } from '../driver.js';
+import type { Availability, Driver, ExecOptions, ExecResult, ExitResult, Handle, InstanceSpec, InstanceStatus, ProcessInfo } from '../driver.js';
 import { probeAccel, type AccelChoice } from './accel.js';
 import type { Networker } from '../network/networker.js';
 import { makeVmHandle, vmData, type VmHandleData } from './handle.js';
@@ -33,8 +36,9 @@ import { pruneInitramfsCache, type CachePolicy, type PruneDecision } from './ini
 import { prepareLaunch } from './launch.js';
 import { qemuArgs } from './qemu-args.js';
 import { qmp, qmpStatus } from './qmp.js';
-import { VM_SHIM_SOURCE } from './shim.js';
+import { spawnVmShim } from './shim-process.js';
 import { exitOf, isAlive, pidsMentioning, procUsage } from './state.js';
+import { guestExec } from './vm-exec.js';
 import { attachVmNetwork, detachVmNetwork } from './vm-network.js';
 
 /** Where the driver keeps things and what it runs. */
@@ -67,6 +71,7 @@ export class VmDriver implements Driver {
   private accelPromise?: Promise<AccelChoice>;
   private readonly waits = new Map<string, Promise<ExitResult>>();
   private readonly children = new Map<string, ChildProcess>();
+  private readonly execQueues = new Map<string, Promise<unknown>>();
   private readonly qemu: string;
   private readonly qemuImg: string;
   private readonly kernelDir: string;
@@ -116,7 +121,7 @@ export class VmDriver implements Driver {
       writeFileSync(join(dir, 'qemu.json'), `${JSON.stringify(args)}\n`);
       execFileSync('mkfifo', [join(dir, 'control')]);
       const handle = await this.spawnShim(spec, dir, args, {
-        dir, qmpSocket, shimPid: 0, accel: accel.accel, accelWhy: accel.why, mode: spec.disk ? 'disk' : 'microvm', ignored: this.ignoredParts(spec),
+        dir, qmpSocket, shimPid: 0, accel: accel.accel, accelWhy: accel.why, mode: spec.disk ? 'disk' : 'microvm', ignored: this.ignoredParts(spec), ...(spec.disk ? {} : { exec: true }),
         ...(net ? { addresses: net.addresses, netns: net.netnsName } : {}),
       });
       await this.awaitBoot(handle);
@@ -132,18 +137,10 @@ export class VmDriver implements Driver {
   }
 
   private async spawnShim(spec: InstanceSpec, dir: string, args: string[], data: VmHandleData): Promise<Handle> {
-    const shim = this.ensureShim();
     const logPath = join(dir, 'output.log');
-    const errFd = openSync(join(dir, 'shim.log'), 'a');
-    let child: ChildProcess;
-    try {
-      child = spawn(this.opts.perl ?? 'perl', [shim, dir, logPath, String(this.opts.maxLogBytes ?? 10 << 20), '--', ...args], { detached: true, stdio: ['ignore', 'pipe', errFd] });
-    } finally { closeSync(errFd); }
-    const first = await firstLine(child);
-    if (!first.startsWith('started ')) throw new Error(readFileSync(join(dir, 'shim.log'), 'utf8').trim() || 'the VM shim did not start');
+    const { qemuPid, child } = await spawnVmShim({ root: this.opts.root, perl: this.opts.perl, maxLogBytes: this.opts.maxLogBytes }, dir, logPath, args);
     this.children.set(spec.id, child);
-    child.unref();
-    return makeVmHandle(spec.id, spec.unit, Number(first.slice(8)), Date.now(), logPath, { ...data, shimPid: child.pid! });
+    return makeVmHandle(spec.id, spec.unit, qemuPid, Date.now(), logPath, { ...data, shimPid: child.pid! });
   }
 
   /** Resolves when the guest's init is ready (micro-VM) or printed a first line (disk); kills QEMU on a timeout. */
@@ -220,10 +217,7 @@ export class VmDriver implements Driver {
       if (signal === 'SIGTERM' || signal === 'SIGINT') await qmp(d.qmpSocket, 'system_powerdown').catch(() => undefined);
       return;
     }
-    try {
-      const fd = openSync(join(d.dir, 'control'), fsc.O_WRONLY | fsc.O_NONBLOCK);
-      try { writeSync(fd, `BERTH-SIGNAL ${signal.replace(/^SIG/, '')}\n`); } finally { closeSync(fd); }
-    } catch { /* QEMU is gone: nothing to signal */ }
+    sendLine(d.dir, `BERTH-SIGNAL ${signal.replace(/^SIG/, '')}`);
   }
 
   /** `quit` over QMP (marked as forced: the exit reads as SIGKILL), then SIGKILL if QEMU lingers. */
@@ -246,8 +240,24 @@ export class VmDriver implements Driver {
     await this.qmpOrFail(handle, 'cont');
   }
 
-  async exec(handle: Handle): Promise<ExecResult> {
-    throw new DriverError('E_VM_EXEC', `${handle.unit}: exec into a VM is not supported (berth's guests have no agent inside)`, { unit: handle.unit }, { hint: 'use a tcp/http health check on a published port, or read the serial log with `berth logs`' });
+  /** Runs argv in a micro-VM through its /init (vm-exec.ts); one at a time per guest. */
+  async exec(handle: Handle, argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const d = vmData(handle);
+    if (!d.exec) {
+      throw new DriverError('E_VM_EXEC', `${handle.unit}: exec is not possible in this VM (${d.mode === 'disk' ? 'a disk-image guest runs its own init, not berth\'s' : 'it was started before berth supported exec; restart it'})`, { unit: handle.unit },
+        { hint: 'use a tcp/http health check on a published port, or read the serial log with `berth logs`' });
+    }
+    this.live(handle);
+    if (await qmpStatus(d.qmpSocket).catch(() => 'unknown') === 'paused') {
+      throw new DriverError('E_VM_PAUSED', `cannot exec in ${handle.unit} (${handle.id}): it is paused`, { unit: handle.unit, recoverable: true }, { hint: 'unpause it first' });
+    }
+    const run = () => guestExec({ shareDir: join(d.dir, 'exec'), send: (line) => sendLine(d.dir, line), alive: () => !exitOf(d.dir) && isAlive(handle.pid, d.qmpSocket) }, argv, options);
+    const prev = this.execQueues.get(handle.id) ?? Promise.resolve();
+    const next = prev.then(run, run);
+    this.execQueues.set(handle.id, next.catch(() => undefined));
+    try { return await next; } catch (err) {
+      throw new DriverError('E_VM_EXEC', `${handle.unit}: exec ${argv[0] ?? ''}: ${(err as Error).message}`, { unit: handle.unit, recoverable: true }, { hint: 'see `berth logs` for what the guest said' });
+    }
   }
 
   async inspect(handle: Handle): Promise<InstanceStatus> {
@@ -287,6 +297,7 @@ export class VmDriver implements Driver {
     await this.removeInstanceDir(handle.unit, d.dir);
     this.children.delete(handle.id);
     this.waits.delete(handle.id);
+    this.execQueues.delete(handle.id);
   }
 
   /** The network (CNI, namespace, taps) first, then the folder; kept for a retry when the network could not be undone. */
@@ -359,18 +370,6 @@ export class VmDriver implements Driver {
     const d = vmData(handle);
     if (exitOf(d.dir) || !isAlive(handle.pid, d.qmpSocket)) throw new DriverError('E_NOT_RUNNING', `${handle.unit} (${handle.id}) is not running`, { unit: handle.unit });
   }
-
-  private ensureShim(): string {
-    const path = join(this.opts.root, 'berth-vm-shim.pl');
-    mkdirSync(this.opts.root, { recursive: true });
-    let current = '';
-    try { current = readFileSync(path, 'utf8'); } catch { /* first use */ }
-    if (current !== VM_SHIM_SOURCE) {
-      writeFileSync(`${path}.tmp`, VM_SHIM_SOURCE, { mode: 0o755 });
-      renameSync(`${path}.tmp`, path);
-    }
-    return path;
-  }
 }
 
 function mib(bytes: number): string {
@@ -384,14 +383,11 @@ function logTail(logPath: string, n: number): string {
   } catch { return ''; }
 }
 
-/** The shim's one line on stdout ('' when it exits without one). */
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    const done = () => { child.stdout?.destroy(); resolve(text.split('\n')[0]!.trim()); };
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (d: string) => { text += d; if (text.includes('\n')) done(); });
-    child.stdout!.on('end', done);
-    child.on('error', (e) => { text = `error ${e.message}`; done(); });
-  });
+/** Writes one line into the guest's serial console input (the control FIFO); false when QEMU is gone. */
+function sendLine(dir: string, line: string): boolean {
+  try {
+    const fd = openSync(join(dir, 'control'), fsc.O_WRONLY | fsc.O_NONBLOCK);
+    try { writeSync(fd, `${line}\n`); } finally { closeSync(fd); }
+    return true;
+  } catch { return false; }
 }

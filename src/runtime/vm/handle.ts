@@ -21,6 +21,8 @@ export interface VmHandleData {
   addresses?: Record<string, string>;
   /** on berth networks: the guest's network namespace (QEMU runs in it) */
   netns?: string;
+  /** its /init answers BERTH-EXEC (micro-VMs started by a berth that supports exec) */
+  exec?: boolean;
 }
 
 /** Reads the typed data out of a (persisted, hence untyped) handle. */
@@ -36,6 +38,7 @@ export function vmData(handle: Handle): VmHandleData {
     ignored: d.ignored ?? [],
     ...(d.addresses ? { addresses: d.addresses } : {}),
     ...(d.netns ? { netns: d.netns } : {}),
+    ...(d.exec ? { exec: true } : {}),
   };
 }
 

@@ -35,6 +35,9 @@ export const BERTH_DIR = '/.berth';
 /** The 9p mount tag of the network share (hosts, resolv.conf) of a guest on berth networks. */
 export const NET_SHARE_TAG = 'berthnet';
 
+/** The 9p mount tag of the exec share (vm-exec.ts): one folder per exec with run.sh, stdin, stdout, stderr, status, code. */
+export const EXEC_SHARE_TAG = 'berthexec';
+
 /** What /init needs to know. */
 export interface InitOptions {
   argv: string[];
@@ -51,11 +54,24 @@ export interface InitOptions {
   volumes?: number;
   /** on berth networks: addresses come from the kernel command line, hosts/resolv.conf from the NET_SHARE_TAG share */
   berthNet?: boolean;
+  /** answer `BERTH-EXEC <id>` on the console: run `<id>/run.sh` from the EXEC_SHARE_TAG share (mounted on first use) */
+  exec?: boolean;
 }
 
 /** Quotes one word for sh. */
 export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The words that run argv as `user` (busybox has no chpst; its
+ * start-stop-daemon in the foreground sets uid, gid and groups from the
+ * guest's /etc/passwd, then execs): argv itself for root.
+ */
+export function runAsWords(busybox: string, user: string | undefined, argv: string[]): string {
+  const words = argv.map(shQuote);
+  if (!user || user === 'root' || user === '0' || user === '0:0' || argv.length === 0) return words.join(' ');
+  return [busybox, 'start-stop-daemon', '-S', '-p', `${BERTH_DIR}/none`, '-c', shQuote(user), '-a', words[0]!, '--', ...words.slice(1)].join(' ');
 }
 
 /** The /init script text. */
@@ -88,14 +104,20 @@ export function initScript(o: InitOptions): string {
   for (const [k, v] of Object.entries(o.env)) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) lines.push(`export ${k}=${shQuote(v)}`);
   if (o.workdir) lines.push(`$B mkdir -p ${shQuote(o.workdir)}; cd ${shQuote(o.workdir)} || die 126 ${shQuote(`cannot enter ${o.workdir}`)}`);
   if (o.argv.length === 0) lines.push(`die 127 'no command: the image has no Cmd/Entrypoint and the unit sets no run.command'`);
-  const asUser = o.user && o.user !== 'root' && o.user !== '0' && o.user !== '0:0' ? `$B chpst -u ${shQuote(o.user)} ` : '';
   // `time` reports how the command ended; the inner sh records the command's pid (its session and group) and execs it
   lines.push(
     `S=${BERTH_DIR}/status P=${BERTH_DIR}/pid`,
     'echo BERTH-READY >/dev/ttyS0',
-    `$B time -o $S -f '' $B sh -c 'echo $$ >${BERTH_DIR}/pid; exec "$@"' sh $B setsid ${asUser}${o.argv.map(shQuote).join(' ')} </dev/null >/dev/ttyS0 2>&1 &`,
+    `$B time -o $S -f '' $B sh -c 'echo $$ >${BERTH_DIR}/pid; exec "$@"' sh $B setsid ${runAsWords('$B', o.user, o.argv)} </dev/null >/dev/ttyS0 2>&1 3<&- &`,
     'tpid=$!',
-    '( while read -r w s <&3; do [ "$w" = BERTH-SIGNAL ] || continue; while [ ! -s $P ] && $B kill -0 $tpid 2>/dev/null; do $B usleep 5000; done; $B kill -"$s" -"$($B cat $P)" 2>/dev/null; done ) &',
+    ...(o.exec ? execLines(o.modules) : []),
+    '( while read -r w s <&3; do case "$w" in',
+    '  BERTH-SIGNAL) while [ ! -s $P ] && $B kill -0 $tpid 2>/dev/null; do $B usleep 5000; done; $B kill -"$s" -"$($B cat $P)" 2>/dev/null;;',
+    ...(o.exec ? [
+      '  BERTH-EXEC) berth_exec "$s" 3<&- &;;',
+      '  BERTH-EXEC-KILL) $B kill -KILL -"$($B cat $X/"$s"/pid)" 2>/dev/null;;',
+    ] : []),
+    'esac; done ) &',
     'wait $tpid; code=$?',
     `sig=$($B sed -n 's/^Command terminated by signal \\([0-9]*\\).*/\\1/p' $S 2>/dev/null)`,
     '$B sync',
@@ -104,6 +126,24 @@ export function initScript(o: InitOptions): string {
     '',
   );
   return lines.join('\n');
+}
+
+/**
+ * The exec handler: mounts the exec share on first use, then runs
+ * `<id>/run.sh` in its own session under `time -o` (exit code vs signal),
+ * recording its pid (for BERTH-EXEC-KILL) and, last, its code via a rename.
+ */
+function execLines(modules: string[]): string[] {
+  const load = NINEP_MODULES.filter((m) => modules.includes(m));
+  return [
+    `X=${BERTH_DIR}/exec`,
+    'berth_exec() {',
+    `  $B grep -q " $X " /proc/mounts || { for m in ${load.join(' ')}; do $B insmod ${BERTH_DIR}/modules/$m.ko 2>/dev/null; done; $B mkdir -p $X; $B mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 ${EXEC_SHARE_TAG} $X; } || return`,
+    '  case "$1" in *[!0-9a-f]*|"") return;; esac; E=$X/$1; [ -f $E/run.sh ] || return',
+    `  $B time -o $E/status -f '' $B sh -c 'echo $$ >"$0/pid"; exec "$@"' $E $B setsid $B sh $E/run.sh <$E/stdin >$E/stdout 2>$E/stderr`,
+    '  echo $? >$E/code.tmp; $B mv $E/code.tmp $E/code',
+    '}',
+  ];
 }
 
 /** User-mode networking (QEMU's slirp): fixed addresses, the guest's own hosts file. */

@@ -2,15 +2,16 @@
  * What QEMU boots for one instance, prepared on disk: a micro-VM's
  * initramfs (the image's layers + berth's /init), or a disk image's
  * copy-on-write overlay and cloud-init seed; extra volumes; 9p shares; and,
- * for a micro-VM on berth networks, the guest NICs (vm-network.ts).
+ * for a micro-VM on berth networks, the guest NICs (vm-network.ts); the
+ * read-write exec share of a micro-VM (vm-exec.ts).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DriverError } from '../../errors.js';
 import type { InstanceSpec } from '../driver.js';
 import { writeSeed } from './cloud-init.js';
 import { createOverlay, createVolume, imageInfo } from './disk.js';
-import { initScript, NET_SHARE_TAG } from './init-script.js';
+import { EXEC_SHARE_TAG, initScript, NET_SHARE_TAG } from './init-script.js';
 import { buildInitramfs, findModules } from './initramfs.js';
 import type { CachePolicy } from './initramfs-cache.js';
 import { tscKhzFromCpuinfo, type QemuLaunch } from './qemu-args.js';
@@ -69,6 +70,7 @@ export async function prepareLaunch(ctx: LaunchContext, spec: InstanceSpec, dir:
     shares: shares.map(({ tag, target, readonly }) => ({ tag, target, readonly })),
     tmpfs: spec.mounts.flatMap((m) => (m.type === 'tmpfs' ? [{ target: m.target, readonly: m.readonly, ...(m.sizeBytes ? { sizeBytes: m.sizeBytes } : {}) }] : [])),
     ...(o.net ? { berthNet: true } : {}),
+    exec: true,
   });
   const initrd = await buildInitramfs(ctx.initrdDir, { layers: spec.layers ?? [], init, busybox: ctx.busybox, modules, ...(ctx.cache ? { cache: ctx.cache } : {}) });
   const tscKhz = o.accel === 'tcg' ? tscKhzFromCpuinfo(readFileSync('/proc/cpuinfo', 'utf8')) : undefined;
@@ -76,5 +78,7 @@ export async function prepareLaunch(ctx: LaunchContext, spec: InstanceSpec, dir:
     nics: o.net.nics.map((n) => ({ tap: n.tap, mac: n.mac })), netnsPath: o.net.netnsPath, cmdline: nicCmdline(o.net.nics),
   } : {};
   const netShare = o.net ? [{ tag: NET_SHARE_TAG, source: o.net.shareDir, readonly: true }] : [];
-  return { ...base, ...(tscKhz ? { tscKhz } : {}), ...net, microvm: { kernel: o.kernel, initrd }, shares: [...qemuShares, ...netShare] };
+  mkdirSync(join(dir, 'exec'), { recursive: true });
+  const execShare = { tag: EXEC_SHARE_TAG, source: join(dir, 'exec'), readonly: false };
+  return { ...base, ...(tscKhz ? { tscKhz } : {}), ...net, microvm: { kernel: o.kernel, initrd }, shares: [...qemuShares, ...netShare, execShare] };
 }

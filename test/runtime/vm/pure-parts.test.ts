@@ -10,6 +10,7 @@ import { seedDocuments } from '../../../src/runtime/vm/cloud-init.js';
 import { initScript, shQuote } from '../../../src/runtime/vm/init-script.js';
 import { hostfwds, qemuArgs, tscKhzFromCpuinfo } from '../../../src/runtime/vm/qemu-args.js';
 import { toExitResult } from '../../../src/runtime/vm/state.js';
+import { execResultOf, execScript } from '../../../src/runtime/vm/vm-exec.js';
 import { nicCmdline } from '../../../src/runtime/vm/vm-network.js';
 
 const base = { argv: ['sh', '-c', "echo 'hi'"], env: { A: "it's", 'bad-key': 'x' }, hostname: 'web', shares: [], tmpfs: [], modules: ['virtio', 'virtio_mmio', '9p'] };
@@ -18,16 +19,16 @@ test('init: quotes argv and env, skips invalid env names, runs as the user, repo
   const s = initScript({ ...base, user: 'nobody', workdir: '/srv' });
   assert.ok(s.includes(`export A='it'\\''s'`));
   assert.not.ok(s.includes('bad-key'));
-  assert.ok(s.includes(`$B setsid $B chpst -u 'nobody' 'sh' '-c' 'echo '\\''hi'\\'''`));
+  assert.ok(s.includes(`$B setsid $B start-stop-daemon -S -p /.berth/none -c 'nobody' -a 'sh' -- '-c' 'echo '\\''hi'\\'''`));
   assert.ok(s.includes(`cd '/srv'`));
   assert.ok(s.includes('echo "BERTH-EXIT $code"'));
   assert.ok(s.indexOf('BERTH-READY') < s.indexOf('setsid'), 'ready is said before the command runs');
 });
 
-test('init: loads only present modules in order, 9p only with shares; root needs no chpst', () => {
+test('init: loads only present modules in order, 9p only with shares; root needs no user switch', () => {
   const plain = initScript({ ...base, user: 'root' });
   assert.match(plain, /for m in virtio virtio_mmio; do/);
-  assert.not.ok(plain.includes('chpst'));
+  assert.not.ok(plain.includes('start-stop-daemon'));
   const shared = initScript({ ...base, shares: [{ tag: 'm0', target: '/run/berth/config', readonly: true }] });
   assert.match(shared, /for m in virtio virtio_mmio 9p; do/);
   assert.ok(shared.includes("version=9p2000.L,msize=262144,ro m0 '/run/berth/config'"));
@@ -136,6 +137,29 @@ test('qemu args: tap NICs in a namespace replace user-mode networking (no hostfw
   assert.not.ok(s.includes('hostfwd'));
   assert.not.ok(s.includes('user,'));
   assert.match(a[a.indexOf('-append') + 1]!, / berth\.nic=x$/);
+});
+
+test('exec: the script applies env and workdir, then execs argv (as the user when not root)', () => {
+  const s = execScript(['ls', '-l', "a b"], { env: { K: "v'1", 'bad key': 'x' }, workdir: '/srv', user: 'nobody' });
+  assert.ok(s.includes(`export K='v'\\''1'`));
+  assert.not.ok(s.includes('bad key'));
+  assert.ok(s.includes(`cd '/srv' || exit 126`));
+  assert.ok(s.trim().endsWith(`exec /.berth/busybox start-stop-daemon -S -p /.berth/none -c 'nobody' -a 'ls' -- '-l' 'a b'`));
+  assert.ok(execScript(['true']).trim().endsWith(`exec 'true'`));
+});
+
+test('exec: time -o tells a signal from an exit code', () => {
+  assert.equal(execResultOf('9\n', 'Command terminated by signal 9\n', 'o', 'e'), { code: null, signal: 'SIGKILL', stdout: 'o', stderr: 'e' });
+  assert.equal(execResultOf('3\n', 'Command exited with non-zero status 3\n', '', ''), { code: 3, signal: null, stdout: '', stderr: '' });
+  assert.equal(execResultOf('0\n', '\n', 'x', '').code, 0);
+});
+
+test('init: with exec, BERTH-EXEC runs a checked id from the exec share; without, the line is ignored', () => {
+  const s = initScript({ ...base, exec: true });
+  assert.ok(s.includes('BERTH-EXEC) berth_exec "$s" 3<&- &;;'));
+  assert.ok(s.includes('case "$1" in *[!0-9a-f]*|"") return;; esac'), 'ids are hex only');
+  assert.ok(s.includes('berthexec $X'));
+  assert.not.ok(initScript(base).includes('BERTH-EXEC)'));
 });
 
 test('cloud-init seed: meta-data with id and hostname, user-data writes the files', () => {

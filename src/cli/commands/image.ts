@@ -3,23 +3,12 @@
  */
 import type { Command } from 'commander';
 import { readGlobals } from '../globals.js';
+import { imageListing } from './images.js';
 
 /** Registers the `image` verb and its sub-verbs. */
 export function register(program: Command): void {
   const image = program.command('image').description('manage local images (ls, inspect, prune, base)');
-  image
-    .command('ls')
-    .description('list local images (same as berth images)')
-    .option('--json', 'print JSON')
-    .option('-q, --quiet', 'print only image digests')
-    .action(async (opts: { json?: boolean; quiet?: boolean }, cmd: Command) => {
-      const { formatImages } = await import('../../image/image-table.js');
-      const { listImages } = await import('../image-calls.js');
-      const rows = await listImages(cmd);
-      if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      else if (opts.quiet) process.stdout.write([...new Set(rows.map((r) => r.digest))].map((d) => `${d}\n`).join(''));
-      else process.stdout.write(formatImages(rows, Date.now()));
-    });
+  imageListing(image.command('ls').description('list local images (same as berth images)'));
   image
     .command('inspect')
     .description('print an image\'s config, layers and manifest as JSON')

@@ -3,11 +3,9 @@
  */
 import type { Command } from 'commander';
 
-/** Registers the `images` verb. */
-export function register(program: Command): void {
-  program
-    .command('images')
-    .description('list local images: REPOSITORY TAG DIGEST CREATED SIZE')
+/** Adds the listing's flags and action to a command: `berth images` and `berth image ls` are the same. */
+export function imageListing(command: Command): Command {
+  return command
     .option('--json', 'print JSON (one object per name)')
     .option('-q, --quiet', 'print only image digests (one per image)')
     .action(async (opts: { json?: boolean; quiet?: boolean }, cmd: Command) => {
@@ -18,4 +16,9 @@ export function register(program: Command): void {
       else if (opts.quiet) process.stdout.write([...new Set(rows.map((r) => r.digest))].map((d) => `${d}\n`).join(''));
       else process.stdout.write(formatImages(rows, Date.now()));
     });
+}
+
+/** Registers the `images` verb. */
+export function register(program: Command): void {
+  imageListing(program.command('images').description('list local images: REPOSITORY TAG DIGEST CREATED SIZE'));
 }

@@ -9,7 +9,7 @@
  *   node --import tsx bench/vm-boot.ts [ITERATIONS]   (as root; TCG here, ~2–20 s a boot)
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { InstanceSpec } from '../src/runtime/driver.js';
@@ -43,6 +43,8 @@ async function viaBerth(i: number): Promise<{ ms: number; args: string[] }> {
 function bare(args: string[], i: number): Promise<number> {
   const sock = join(root, `bare-${i}.sock`);
   const argv = args.map((a) => a.replace(/unix:[^,]+,/, `unix:${sock},`));
+  // 9p shares of the (destroyed) berth instance, e.g. its exec share: recreate the empty folders under the bench root
+  for (const a of argv) { const m = /^local,.*path=([^,]+)/.exec(a); if (m && !existsSync(m[1]!)) mkdirSync(m[1]!, { recursive: true }); }
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });

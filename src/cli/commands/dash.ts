@@ -36,6 +36,8 @@ export function register(program: Command): void {
       const frameFile = process.env.BERTH_DASH_FRAME_FILE;
       const screen = new TerminalScreen(process.stdout, { maxFps: 15, ...(frameFile ? { onPaint: (rows: string[]) => writeFileSync(frameFile, rows.join('\n')) } : {}) });
       screen.enter();
+      // a signal or crash must not leave the terminal without its cursor, autowrap or normal screen
+      process.once('exit', () => screen.leave());
       // debug: Ink hands each whole frame to `screen`, which paints only the rows that changed (terminal-screen.ts)
       const app = render(createElement(App, { client, feed, address: readGlobals(cmd).host, initialView: opts.view as 'units' }), {
         stdout: screen as unknown as NodeJS.WriteStream,

@@ -3,6 +3,7 @@
  * API, so `--host tcp://…` shows a remote host. Keys: press ? inside.
  */
 import type { Command } from 'commander';
+import { format } from 'node:util';
 import { BerthError } from '../../errors.js';
 import { clientFor } from '../client.js';
 import { readGlobals } from '../globals.js';
@@ -38,6 +39,9 @@ export function register(program: Command): void {
       screen.enter();
       // a signal or crash must not leave the terminal without its cursor, autowrap or normal screen
       process.once('exit', () => screen.leave());
+      // console output would land in the middle of the screen: it goes to stderr when that is redirected
+      // (`berth dash 2>dash.log`), else nowhere, until the dashboard ends
+      const restoreConsole = quietConsole();
       // debug: Ink hands each whole frame to `screen`, which paints only the rows that changed (terminal-screen.ts)
       const app = render(createElement(App, { client, feed, address: readGlobals(cmd).host, initialView: opts.view as 'units' }), {
         stdout: screen as unknown as NodeJS.WriteStream,
@@ -50,8 +54,20 @@ export function register(program: Command): void {
       } finally {
         feed.close();
         screen.leave();
+        restoreConsole();
       }
       // open streams (logs, events) would keep the process alive
       process.exit(0);
     });
+}
+
+/** Sends console.* to a redirected stderr (or drops it) while the dashboard owns the terminal; returns the undo. */
+function quietConsole(): () => void {
+  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const saved = methods.map((m) => console[m]);
+  const toStderr = !process.stderr.isTTY;
+  for (const m of methods) console[m] = (...args: unknown[]) => {
+    if (toStderr) process.stderr.write(`${format(...args)}\n`);
+  };
+  return () => methods.forEach((m, i) => (console[m] = saved[i]!));
 }

@@ -143,7 +143,7 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
       if (spec.kind === 'network' || spec.kind === 'volume') return undefined;
       const a = await available(spec.isolation);
       if (!a.ok) return new BerthError('E_ISOLATION_UNAVAILABLE', `${spec.name}: isolation ${spec.isolation} does not work here: ${a.detail}`, a.hint ? { hint: a.hint } : {});
-      if (spec.isolation === 'vm' && spec.health?.check.type === 'exec') return new BerthError('E_VM_HEALTH_EXEC', `${spec.name}: an exec health check cannot run inside a VM (no agent in the guest)`, { hint: 'use health.check tcp or http on a published port' });
+      if (spec.isolation === 'vm' && spec.vm?.disk && spec.health?.check.type === 'exec') return new BerthError('E_VM_HEALTH_EXEC', `${spec.name}: an exec health check cannot run inside a disk-image VM (its own init, no berth agent in the guest)`, { hint: 'use health.check tcp or http on a published port' });
       if (spec.isolation !== 'container' && !(spec.isolation === 'vm' && !spec.vm?.disk)) return undefined;
       if (spec.image?.build) {
         try {

@@ -1,8 +1,9 @@
 /**
  * VM units through a real agent (unit files with `kind: vm`): a guest that
  * crashes (`exit 3`) is restarted per its policy with the code in the
- * ledger; a service VM survives `kill -9` of the agent and is re-attached
- * over its QMP socket (same QEMU pid).
+ * ledger; a service VM (on the default berth network, with an exec health
+ * check) turns healthy, answers `berth exec`, survives `kill -9` of the
+ * agent and is re-attached over its QMP socket (same QEMU pid).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,9 +13,9 @@ import { requireVmTools } from './setup.js';
 
 requireVmTools();
 
-const unit = (name: string, command: string, restart: string) => [
+const unit = (name: string, command: string, restart: string, more: string[] = []) => [
   `name: ${name}`, 'kind: vm', 'image: { from: busybox }', `run: { command: ${JSON.stringify(command)} }`,
-  'vm: { cpus: 1, memory: 192Mi }', `restart: ${restart}`, 'stop: { timeout: 2s }', '',
+  'vm: { cpus: 1, memory: 192Mi }', `restart: ${restart}`, 'stop: { timeout: 2s }', ...more, '',
 ].join('\n');
 
 test('vm units: crash → restart per policy; agent kill -9 → the VM keeps running and is re-attached', async () => {
@@ -25,7 +26,7 @@ test('vm units: crash → restart per policy; agent kill -9 → the VM keeps run
     a = await startAgentProcess({
       units: {
         [`${crash}.yaml`]: unit(crash, 'echo going down; exit 3', '{ policy: on-failure, delay: 100ms, burst: 2, within: 10m, cooldown: 10m }'),
-        [`${svc}.yaml`]: unit(svc, 'while :; do echo tick; sleep 1; done', '{ policy: always }'),
+        [`${svc}.yaml`]: unit(svc, 'touch /tmp/up; while :; do echo tick; sleep 1; done', '{ policy: always }', ['health: { exec: [test, -f, /tmp/up], every: 1s, timeout: 20s }']),
       },
       waitApply: false,
     });
@@ -41,12 +42,15 @@ test('vm units: crash → restart per policy; agent kill -9 → the VM keeps run
     assert.is(second.code, 3);
     assert.is.not(second.instance, first.instance, 'a new VM each time');
 
-    const running = await agent.waitUnit(svc, (u) => u.state === 'running' && !!u.pid, 240_000);
+    const running = await agent.waitUnit(svc, (u) => u.state === 'healthy' && !!u.pid, 240_000);
     const qemuPid = running.pid!;
+    const ex = await agent.cli(['exec', svc, '--', 'sh', '-c', 'hostname; grep -c . /etc/hosts']);
+    assert.is(ex.code, 0, ex.stderr);
+    assert.match(ex.stdout, new RegExp(`^${svc}\\n\\d+\\n$`), 'berth exec runs in the guest, whose hosts file comes from the berth network');
     await agent.kill('SIGKILL');
     assert.ok(processesMentioning(`${agent.root}/vm/instances/${running.instance}/`).includes(qemuPid), 'QEMU outlived the agent');
     await agent.start({ waitApply: false });
-    const back = await agent.waitUnit(svc, (u) => u.state === 'running', 60_000);
+    const back = await agent.waitUnit(svc, (u) => u.state === 'running' || u.state === 'healthy', 60_000);
     assert.is(back.instance, running.instance, 'the same VM, re-attached');
     assert.is(back.pid, qemuPid);
     const inspect = await agent.cli(['inspect', svc]);

@@ -162,6 +162,7 @@ export class Agent {
   /** The plan for a folder against what runs now; changes nothing. */
   async plan(dir: string): Promise<{ plan: Plan; errors: (ConfigError | BerthError)[]; secrets: string[] }> {
     const desired = await this.deps.loadDesired(dir);
+    await this.recovered;
     const observed = this.folderUnits().map((s) => ({ spec: s.spec, files: s.files, state: s.state }));
     return { plan: planChanges(desired.units, observed, { secretValues: desired.secrets }), errors: desired.errors, secrets: desired.secrets };
   }

@@ -6,8 +6,11 @@
  * ends the agent and removes whatever is left (processes, containers,
  * netns, cgroups, the temp folders) even when the test failed half-way.
  *
- *   const a = await startAgentProcess({ units: { 'web.yaml': '…' } });
- *   try { … a.client.get('/v1/units') … } finally { await a.cleanup(); }
+ *   await withAgent({ units: { 'web.yaml': '…' } }, async (a) => { … a.client.get('/v1/units') … });
+ *
+ * or, when a test needs the agent across several steps of its own,
+ *   const a = await startAgentProcess({ … });
+ *   try { … } finally { await a.cleanup(); }
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -231,6 +234,27 @@ export async function startAgentProcess(opts: AgentProcessOptions = {}): Promise
     throw err;
   }
   return agent;
+}
+
+/**
+ * Runs `fn` against a fresh test agent and always cleans up after it. When
+ * `fn` fails, the agent's last output goes to stderr and its error is
+ * rethrown; when it passes, anything `down` left behind (processes, mounts,
+ * netns, cgroups) fails the test.
+ */
+export async function withAgent<T>(opts: AgentProcessOptions, fn: (agent: AgentProcess) => Promise<T>): Promise<T> {
+  const agent = await startAgentProcess(opts);
+  let result: T;
+  try {
+    result = await fn(agent);
+  } catch (err) {
+    process.stderr.write(`--- agent output ---\n${agent.output().slice(-4000)}\n`);
+    await agent.cleanup().catch(() => undefined);
+    throw err;
+  }
+  const left = await agent.cleanup();
+  if (left.length) throw new Error(`down left these behind:\n  ${left.join('\n  ')}`);
+  return result;
 }
 
 const CGROUP_BASE = '/sys/fs/cgroup';

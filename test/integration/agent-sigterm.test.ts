@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { processesMentioning, startAgentProcess, uniqueName, type AgentProcess } from '../helpers/agent-process.js';
+import { processesMentioning, withAgent, uniqueName } from '../helpers/agent-process.js';
 import { requireRoot, requireTool } from '../helpers/require-tool.js';
 
 const service = (name: string, isolation: string) => [
@@ -34,11 +34,7 @@ for (const stopOnExit of [false, true]) {
     requireTool('conmon');
     const id = uniqueName();
     const [ctr, proc] = [`${id}-ctr`, `${id}-proc`];
-    let a: AgentProcess | undefined;
-    let passed = false;
-    try {
-      a = await startAgentProcess({ units: { 'c.yaml': service(ctr, 'container'), 'p.yaml': service(proc, 'process') }, args: stopOnExit ? ['--stop-on-exit'] : [] });
-      const agent = a;
+    await withAgent({ units: { 'c.yaml': service(ctr, 'container'), 'p.yaml': service(proc, 'process') }, args: stopOnExit ? ['--stop-on-exit'] : [] }, async (agent) => {
       const c = await agent.waitUnit(ctr, (u) => u.state === 'running' && !!u.pid, 60_000);
       const p = await agent.waitUnit(proc, (u) => u.state === 'running' && !!u.pid, 60_000);
       await agent.kill('SIGTERM');
@@ -58,16 +54,7 @@ for (const stopOnExit of [false, true]) {
         assert.is(p2.instance, p.instance, 're-attached to the same process');
         assert.is(c2.pid, c.pid);
       }
-      passed = true;
-    } catch (err) {
-      if (a) process.stderr.write(`--- agent output ---\n${a.output().slice(-4000)}\n`);
-      throw err;
-    } finally {
-      if (a) {
-      const left = await a.cleanup();
-      if (passed) assert.equal(left, [], 'down left nothing behind');
-    }
-    }
+    });
   });
 }
 

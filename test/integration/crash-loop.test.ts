@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BerthEvent, EventOf } from '../../src/supervisor/events.js';
-import { startAgentProcess, uniqueName, until, type AgentProcess } from '../helpers/agent-process.js';
+import { withAgent, uniqueName, until } from '../helpers/agent-process.js';
 import { requireRoot, requireTool } from '../helpers/require-tool.js';
 
 test('crash loop: backing-off, crash-looping, a new try after the cool-down, reset clears it', async () => {
@@ -16,23 +16,19 @@ test('crash loop: backing-off, crash-looping, a new try after the cool-down, res
   requireTool('conmon');
   requireTool('crun');
   const name = uniqueName('crash');
-  let a: AgentProcess | undefined;
-  let passed = false;
-  try {
-    a = await startAgentProcess({
-      units: {
-        [`${name}.yaml`]: [
-          `name: ${name}`,
-          'kind: service',
-          'image: { from: busybox }',
-          'run: { command: "sleep 0.1; echo going down; exit 3" }',
-          'network: { attach: [] }',
-          'restart: { policy: always, delay: 100ms, burst: 3, within: 1m, cooldown: 5s }',
-          '',
-        ].join('\n'),
-      },
-    });
-    const agent = a;
+  await withAgent({
+    units: {
+      [`${name}.yaml`]: [
+        `name: ${name}`,
+        'kind: service',
+        'image: { from: busybox }',
+        'run: { command: "sleep 0.1; echo going down; exit 3" }',
+        'network: { attach: [] }',
+        'restart: { policy: always, delay: 100ms, burst: 3, within: 1m, cooldown: 5s }',
+        '',
+      ].join('\n'),
+    },
+  }, async (agent) => {
     const mine = (e: BerthEvent) => 'unit' in e && e.unit === name;
 
     // backing-off is visible between the first exits
@@ -107,16 +103,7 @@ test('crash loop: backing-off, crash-looping, a new try after the cool-down, res
     assert.match(text.stdout, new RegExp(`${name} is (crash-looping|backing off|starting|running)`));
     assert.match(text.stdout, /exited with code 3/);
     assert.match(text.stdout, /going down/);
-    passed = true;
-  } catch (err) {
-    if (a) process.stderr.write(`--- agent output ---\n${a.output().slice(-4000)}\n`);
-    throw err;
-  } finally {
-    if (a) {
-      const left = await a.cleanup();
-      if (passed) assert.equal(left, [], 'down left nothing behind');
-    }
-  }
+  });
 });
 
 test.run();

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BerthEvent, EventOf } from '../../src/supervisor/events.js';
-import { startAgentProcess, uniqueName, until, type AgentProcess } from '../helpers/agent-process.js';
+import { withAgent, uniqueName, until } from '../helpers/agent-process.js';
 import { requireRoot, requireTool } from '../helpers/require-tool.js';
 
 const job = (name: string, command: string) => [
@@ -20,11 +20,7 @@ test('every-second jobs: runs with exit codes, overlapping ticks skipped', async
   requireTool('conmon');
   const id = uniqueName();
   const [quick, slow] = [`${id}-quick`, `${id}-slow`];
-  let a: AgentProcess | undefined;
-  let passed = false;
-  try {
-    a = await startAgentProcess({ units: { 'quick.yaml': job(quick, 'exit 0'), 'slow.yaml': job(slow, 'sleep 2.5; exit 4') } });
-    const agent = a;
+  await withAgent({ units: { 'quick.yaml': job(quick, 'exit 0'), 'slow.yaml': job(slow, 'sleep 2.5; exit 4') } }, async (agent) => {
     const finished = (u: string) => (e: BerthEvent): e is EventOf<'job.run.finished'> => e.type === 'job.run.finished' && e.unit === u;
     // three real (not skipped) runs of quick, one of slow
     const events = await until('3 runs of quick and 1 of slow', async () => {
@@ -55,16 +51,7 @@ test('every-second jobs: runs with exit codes, overlapping ticks skipped', async
     // the API lists the next run
     const view = await agent.unit(quick);
     assert.ok(view?.nextRun && view.nextRun > Date.now() - 2000, `nextRun ${view?.nextRun}`);
-    passed = true;
-  } catch (err) {
-    if (a) process.stderr.write(`--- agent output ---\n${a.output().slice(-4000)}\n`);
-    throw err;
-  } finally {
-    if (a) {
-      const left = await a.cleanup();
-      if (passed) assert.equal(left, [], 'down left nothing behind');
-    }
-  }
+  });
 });
 
 test.run();

@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BerthEvent, EventOf } from '../../src/supervisor/events.js';
-import { startAgentProcess, uniqueName, until, type AgentProcess } from '../helpers/agent-process.js';
+import { withAgent, uniqueName, until } from '../helpers/agent-process.js';
 import { requireRoot, requireTool } from '../helpers/require-tool.js';
 
 const unitFile = (name: string, greeting: string) => [
@@ -30,11 +30,7 @@ test('template change → reload by signal, same instance, new file inside', asy
   requireRoot();
   requireTool('conmon');
   const name = uniqueName('reload');
-  let a: AgentProcess | undefined;
-  let passed = false;
-  try {
-    a = await startAgentProcess({ units: { [`${name}.yaml`]: unitFile(name, 'hello'), 'app.conf.njk': 'greeting={{ greeting }}\n' } });
-    const agent = a;
+  await withAgent({ units: { [`${name}.yaml`]: unitFile(name, 'hello'), 'app.conf.njk': 'greeting={{ greeting }}\n' } }, async (agent) => {
     const mine = (e: BerthEvent) => 'unit' in e && e.unit === name;
     const before = await agent.waitUnit(name, (u) => u.state === 'running' && !!u.pid, 60_000);
     const cat = async (file: string) => {
@@ -65,16 +61,7 @@ test('template change → reload by signal, same instance, new file inside', asy
     const events = (await agent.events()).filter(mine);
     assert.is(events.filter((e) => e.type === 'unit.started').length, 1, 'started once');
     assert.is(events.filter((e) => e.type === 'unit.stopping' || e.type === 'unit.exited').length, 0, 'never stopped');
-    passed = true;
-  } catch (err) {
-    if (a) process.stderr.write(`--- agent output ---\n${a.output().slice(-4000)}\n`);
-    throw err;
-  } finally {
-    if (a) {
-      const left = await a.cleanup();
-      if (passed) assert.equal(left, [], 'down left nothing behind');
-    }
-  }
+  });
 });
 
 test.run();

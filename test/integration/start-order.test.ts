@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BerthEvent, EventOf } from '../../src/supervisor/events.js';
-import { startAgentProcess, uniqueName, type AgentProcess } from '../helpers/agent-process.js';
+import { withAgent, uniqueName } from '../helpers/agent-process.js';
 import { requireRoot, requireTool } from '../helpers/require-tool.js';
 
 const unit = (name: string, extra: string[]) => [
@@ -19,21 +19,17 @@ test('db healthy → api → web, with "waiting for db" meanwhile', async () => 
   requireTool('conmon');
   const id = uniqueName();
   const [db, api, web] = [`${id}-db`, `${id}-api`, `${id}-web`];
-  let a: AgentProcess | undefined;
-  let passed = false;
-  try {
-    a = await startAgentProcess({
-      units: {
-        'db.yaml': unit(db, [
-          'run: { command: "sleep 6; touch /tmp/ready; exec sleep 1000" }',
-          'health: { exec: [test, -f, /tmp/ready], every: 500ms, retries: 1, on_unhealthy: none }',
-        ]),
-        'api.yaml': unit(api, ['run: { command: "exec sleep 1000" }', `after: { ${db}: healthy }`]),
-        'web.yaml': unit(web, ['run: { command: "exec sleep 1000" }', `after: { ${api}: started }`]),
-      },
-      waitApply: true,
-    });
-    const agent = a;
+  await withAgent({
+    units: {
+      'db.yaml': unit(db, [
+        'run: { command: "sleep 6; touch /tmp/ready; exec sleep 1000" }',
+        'health: { exec: [test, -f, /tmp/ready], every: 500ms, retries: 1, on_unhealthy: none }',
+      ]),
+      'api.yaml': unit(api, ['run: { command: "exec sleep 1000" }', `after: { ${db}: healthy }`]),
+      'web.yaml': unit(web, ['run: { command: "exec sleep 1000" }', `after: { ${api}: started }`]),
+    },
+    waitApply: true,
+  }, async (agent) => {
     const of = (u: string) => (e: BerthEvent) => 'unit' in e && e.unit === u;
 
     // meanwhile: api waits for db, visibly
@@ -61,16 +57,7 @@ test('db healthy → api → web, with "waiting for db" meanwhile', async () => 
     assert.ok(webStarting.seq > apiStarted.seq, 'web began starting only after api had started');
     assert.is((await agent.unit(db))?.state, 'healthy');
     assert.is((await agent.unit(web))?.state, 'running');
-    passed = true;
-  } catch (err) {
-    if (a) process.stderr.write(`--- agent output ---\n${a.output().slice(-4000)}\n`);
-    throw err;
-  } finally {
-    if (a) {
-      const left = await a.cleanup();
-      if (passed) assert.equal(left, [], 'down left nothing behind');
-    }
-  }
+  });
 });
 
 test.run();

@@ -15,7 +15,7 @@ import * as assert from 'uvu/assert';
 import { ImageStore } from '../../src/image/image-store.js';
 import { ContainerDriver } from '../../src/runtime/container/driver.js';
 import { parseLogText } from '../../src/supervisor/unit-logs.js';
-import { startAgentProcess, uniqueName, until, type AgentProcess } from '../helpers/agent-process.js';
+import { withAgent, uniqueName, until } from '../helpers/agent-process.js';
 import { requireRoot, requireTool } from '../helpers/require-tool.js';
 
 const unitFile = (name: string) => [
@@ -35,18 +35,14 @@ test('image.build unit: built on apply, rebuilt on a context change, committed w
   requireRoot();
   requireTool('conmon');
   const name = uniqueName('build');
-  let a: AgentProcess | undefined;
-  let passed = false;
-  try {
-    a = await startAgentProcess({
-      units: {
-        [`${name}.yaml`]: unitFile(name),
-        'greet.conf.njk': 'hello {{ who }}\n',
-        'app/Dockerfile': 'FROM busybox\nCOPY msg.txt /app/msg.txt\n',
-        'app/msg.txt': 'v1\n',
-      },
-    });
-    const agent = a;
+  await withAgent({
+    units: {
+      [`${name}.yaml`]: unitFile(name),
+      'greet.conf.njk': 'hello {{ who }}\n',
+      'app/Dockerfile': 'FROM busybox\nCOPY msg.txt /app/msg.txt\n',
+      'app/msg.txt': 'v1\n',
+    },
+  }, async (agent) => {
     const cat = async (file: string) => (await agent.client.post<{ stdout: string }>(`/v1/units/${name}/exec`, { argv: ['cat', file] })).stdout.trim();
     await agent.waitUnit(name, (u) => u.state === 'running' && !!u.pid, 60_000);
     assert.is(await cat('/app/msg.txt'), 'v1');
@@ -100,16 +96,7 @@ test('image.build unit: built on apply, rebuilt on a context change, committed w
     const applied = await agent.cli(['apply', agent.unitsDir]);
     assert.is(applied.code, 0, applied.stdout + applied.stderr);
     await until('the rebuilt image to run', async () => ((await cat('/app/msg.txt').catch(() => '')) === 'v2' ? true : undefined), 60_000);
-    passed = true;
-  } catch (err) {
-    if (a) process.stderr.write(`--- agent output ---\n${a.output().slice(-4000)}\n`);
-    throw err;
-  } finally {
-    if (a) {
-      const left = await a.cleanup();
-      if (passed) assert.equal(left, [], 'down left nothing behind');
-    }
-  }
+  });
 });
 
 test.run();

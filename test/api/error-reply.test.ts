@@ -40,6 +40,7 @@ test('systemd errors raised by berth itself', () => {
   assert.is(statusOf(new BerthError('E_SYSTEMD_BAD_NAME', '"a b" is not a systemd unit name')), 400);
   assert.is(statusOf(new BerthError('E_SYSTEMD_JOB', "start x.service: systemd's job ended 'failed'")), 502);
   assert.is(statusOf(new BerthError('E_SYSTEMD_DISCONNECTED', 'lost the bus')), 503);
+  assert.is(statusOf(new BerthError('E_DBUS_CONNECT', 'cannot connect to D-Bus at unix:path=/run/dbus/system_bus_socket')), 503);
   assert.is(statusOf(new BerthError('E_SYSTEMD_TIMEOUT', 'no answer')), 504);
   // other codes keep their statuses
   assert.is(statusOf(new BerthError('E_UNIT_NOT_FOUND', 'no unit')), 404);

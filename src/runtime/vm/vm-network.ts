@@ -92,8 +92,8 @@ export async function detachVmNetwork(networker: Networker | undefined, dir: str
   let saved: Saved;
   try { saved = JSON.parse(readFileSync(join(dir, 'net.json'), 'utf8')) as Saved; } catch { return []; }
   const left: string[] = [];
+  // without a networker, the namespace still goes: the networker's leftover sweep frees what an instance without one holds
   if (networker) await networker.detach(saved.request).catch((err: Error) => left.push(`network: ${err.message}`));
-  else left.push(`network: no networker to detach ${saved.request.id} (its IP stays allocated until the agent's leftover sweep)`);
   if (existsSync(`/run/netns/${saved.netnsName}`)) {
     await ip(['netns', 'delete', saved.netnsName]).catch((err: Error) => left.push(err.message));
   }

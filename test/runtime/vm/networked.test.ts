@@ -1,5 +1,5 @@
 /**
- * A micro-VM on a berth network (real CNI, real QEMU under TCG), beside
+ * A micro-VM on two berth networks (real CNI, real QEMU under TCG), beside
  * busybox containers: the VM reaches a container started after it by unit
  * name (its hosts file follows the network live), a container reaches the
  * VM by unit name, a port published on 127.0.0.1 reaches the guest through
@@ -46,21 +46,27 @@ test('a VM and containers on one berth network talk by unit name; a published po
   const vmd = new VmDriver({ root, networker: (networker = new CniNetworker({ root })) });
   const ctd = new ContainerDriver({ root, networker, pollMs: 100 });
   const net = `bt${hex}`;
+  const net2 = `bu${hex}`;
   const cts: Handle[] = [];
   let vm: Handle | undefined;
   try {
     await networker.ensureNetwork({ name: net });
+    await networker.ensureNetwork({ name: net2 });
     const bridge = networker.listNetworks().find((n) => n.name === net)!.bridge;
     const port = await freePort();
     const spec = vmSpec([
       `mkdir -p /www; echo hello-vm-${hex} > /www/index.html; httpd -p 80 -h /www`,
       `until wget -qO- http://late${hex}:8080/; do sleep 0.3; done`,
       'while :; do sleep 1; done',
-    ].join('; '), { unit: `vm${hex}`, hostname: `vm${hex}`, network: { attach: [net], ports: [{ hostIp: '127.0.0.1', hostPort: port, containerPort: 80, protocol: 'tcp' }] } });
+    ].join('; '), { unit: `vm${hex}`, hostname: `vm${hex}`, network: { attach: [net, net2], ports: [{ hostIp: '127.0.0.1', hostPort: port, containerPort: 80, protocol: 'tcp' }] } });
     vm = await vmd.start(spec);
     const st = await vmd.inspect(vm);
     assert.match(st.addresses?.[net] ?? '', /^10\.89\.\d+\.\d+$/, JSON.stringify(st));
     assert.not.ok((st.detail?.ignoredInVm as string[] | undefined)?.length, 'networks are honoured');
+    const ips = await vmd.exec(vm, ['sh', '-c', 'ip -4 -o addr show | grep -v " lo "; ip route show default']);
+    for (const n of [net, net2]) assert.ok(ips.stdout.includes(`inet ${st.addresses?.[n]}/`), `the guest has its ${n} address: ${ips.stdout}`);
+    const gw = networker.listNetworks().find((n) => n.name === net)!.gateway;
+    assert.ok(ips.stdout.includes(`default via ${gw} `), `the default route goes via the first network's gateway ${gw}: ${ips.stdout}`);
 
     // a container started after the VM: the guest finds it by name only if its hosts file follows the network
     const www = join(root, 'www');
@@ -96,6 +102,7 @@ test('a VM and containers on one berth network talk by unit name; a published po
     if (vm) await vmd.destroy(vm).catch(() => undefined);
     for (const h of cts) await teardown(root, h.id, await ctd.runtime(), networker).catch(() => undefined);
     await networker.removeNetwork(net).catch(() => undefined);
+    await networker.removeNetwork(net2).catch(() => undefined);
     assert.equal(await cleanup(), [], 'no QEMU left behind');
   }
 });

@@ -262,7 +262,7 @@ export class VmDriver implements Driver {
 
   async inspect(handle: Handle): Promise<InstanceStatus> {
     const d = vmData(handle);
-    const detail: Record<string, unknown> = { accel: d.accel, accelWhy: d.accelWhy, boot: d.mode, qmp: d.qmpSocket, ...(d.ignored.length ? { ignoredInVm: d.ignored } : {}) };
+    const detail: Record<string, unknown> = { accel: d.accel, accelWhy: d.accelWhy, boot: d.mode, qmp: d.qmpSocket, ...(d.netns ? { netns: d.netns } : {}), exec: !!d.exec, ...(d.ignored.length ? { ignoredInVm: d.ignored } : {}) };
     const exit = exitOf(d.dir);
     if (exit) return { state: 'exited', exit, detail };
     if (!isAlive(handle.pid, d.qmpSocket)) return { state: 'gone', detail };

@@ -10,14 +10,15 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
 import { Header, Pack, ReadEntry } from 'tar';
 import { errorCode } from '../errors.js';
 import { indexContext, readBuildFiles } from '../image/build/load-build-context.js';
 
 /** A packed context on its way out. */
 export interface PackedContext {
-  /** the tar bytes, produced as they are read */
-  stream: Pack;
+  /** the tar bytes, produced as they are read (destroy it to stop reading files) */
+  stream: Readable;
   /** the Dockerfile's path inside the archive */
   dockerfile: string;
   /** sum of the file sizes sent (for progress; the tar adds headers) */
@@ -69,5 +70,6 @@ export async function packBuildContext(contextDir: string, dockerfile?: string):
     bytes += Buffer.byteLength(files.text);
   }
   pack.end();
-  return { stream: pack, dockerfile: name, bytes, entries: index.size + 1 };
+  // a Node stream, so pipe/pipeline/destroy behave as everywhere else
+  return { stream: Readable.from(pack), dockerfile: name, bytes, entries: index.size + 1 };
 }

@@ -9,12 +9,14 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, readdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { Header } from 'tar';
+import { Header, type types } from 'tar';
+
+type EntryTypeName = types.EntryTypeName;
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeContextDir, refuseEntry, removeContextDir, unpackBuildContext } from '../../src/api/build-context.js';
 
-type Entry = { path: string; type?: string; mode?: number; data?: Buffer | string; linkpath?: string };
+type Entry = { path: string; type?: EntryTypeName; mode?: number; data?: Buffer | string; linkpath?: string };
 
 /** A tar archive of `entries`, written header by header (no sanitising on the way). */
 function tarOf(entries: Entry[]): Buffer {

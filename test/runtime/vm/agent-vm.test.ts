@@ -5,10 +5,12 @@
  * check) turns healthy, answers `berth exec`, survives `kill -9` of the
  * agent and is re-attached over its QMP socket (same QEMU pid).
  */
+import { existsSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BerthEvent, EventOf } from '../../../src/supervisor/events.js';
 import { processesMentioning, startAgentProcess, uniqueName, type AgentProcess } from '../../helpers/agent-process.js';
+import { vmNetnsName } from '../../../src/runtime/vm/vm-network.js';
 import { requireVmTools } from './setup.js';
 
 requireVmTools();
@@ -22,6 +24,7 @@ test('vm units: crash → restart per policy; agent kill -9 → the VM keeps run
   const crash = uniqueName('crash');
   const svc = uniqueName('svc');
   let a: AgentProcess | undefined;
+  const instances: string[] = [];
   try {
     a = await startAgentProcess({
       units: {
@@ -41,9 +44,12 @@ test('vm units: crash → restart per policy; agent kill -9 → the VM keeps run
     const second = await agent.waitEvent((e) => mine(crash)(e) && e.type === 'unit.exited' && e.seq > first.seq, 240_000) as EventOf<'unit.exited'>;
     assert.is(second.code, 3);
     assert.is.not(second.instance, first.instance, 'a new VM each time');
+    instances.push(first.instance!, second.instance!);
 
     const running = await agent.waitUnit(svc, (u) => u.state === 'healthy' && !!u.pid, 240_000);
     const qemuPid = running.pid!;
+    instances.push(running.instance!);
+    assert.ok(existsSync(`/run/netns/${vmNetnsName(running.instance!)}`), 'the service VM is on the default berth network');
     const ex = await agent.cli(['exec', svc, '--', 'sh', '-c', 'hostname; grep -c . /etc/hosts']);
     assert.is(ex.code, 0, ex.stderr);
     assert.match(ex.stdout, new RegExp(`^${svc}\\n\\d+\\n$`), 'berth exec runs in the guest, whose hosts file comes from the berth network');
@@ -59,6 +65,7 @@ test('vm units: crash → restart per policy; agent kill -9 → the VM keeps run
   } finally {
     const left = await a?.cleanup();
     assert.equal(left ?? [], [], 'nothing left behind');
+    assert.equal(instances.filter((id) => existsSync(`/run/netns/${vmNetnsName(id)}`)), [], 'no VM netns left');
   }
 });
 

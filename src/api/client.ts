@@ -18,6 +18,15 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
+/** A streamed request body (a build context tar). */
+interface Upload {
+  body: NodeJS.ReadableStream;
+  contentType: string;
+  /** set when reading the body failed */
+  failed?: Error;
+  req?: http.ClientRequest;
+}
+
 interface Target {
   socketPath?: string;
   hostname?: string;
@@ -43,7 +52,7 @@ export class ApiClient {
     this.target = opts.tlsCa && !target.socketPath ? { ...target, tls: true } : target;
   }
 
-  private request(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<http.IncomingMessage> {
+  private request(method: string, path: string, body?: unknown, accept = 'application/json', upload?: Upload): Promise<http.IncomingMessage> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const t = this.target;
     const headers: Record<string, string> = { accept };
@@ -51,6 +60,7 @@ export class ApiClient {
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(payload.length);
     }
+    if (upload) headers['content-type'] = upload.contentType;
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     const options: https.RequestOptions = {
       method, path, headers,
@@ -59,7 +69,17 @@ export class ApiClient {
     };
     return new Promise((resolve, reject) => {
       const req = (t.tls ? https : http).request(options, resolve);
-      req.on('error', (err: NodeJS.ErrnoException) => reject(this.unreachable(err)));
+      req.on('error', (err: NodeJS.ErrnoException) => reject(upload?.failed ?? this.unreachable(err)));
+      if (upload) {
+        upload.req = req;
+        // a body that fails to read (a file gone while packing) ends the request with its own error
+        upload.body.once('error', (err: Error) => {
+          upload.failed = err;
+          req.destroy(err);
+        });
+        upload.body.pipe(req);
+        return;
+      }
       if (payload) req.write(payload);
       req.end();
     });
@@ -115,10 +135,42 @@ export class ApiClient {
    * With a `body` it is a POST (build, pull, push), else a GET.
    */
   stream<T>(path: string, onValue: (v: T) => void, body?: unknown): { done: Promise<void>; stop: () => void } {
+    return this.readStream(() => this.request(body === undefined ? 'GET' : 'POST', path, body, 'application/x-ndjson'), onValue);
+  }
+
+  /**
+   * Like `stream`, but POSTs `body` as the request body while it is read
+   * (chunked, never buffered whole), e.g. a build context as
+   * application/x-tar. The answer may start before the upload ends; `stop`
+   * (or the end of the answer) stops sending. A body that fails to read
+   * rejects `done` with its own error.
+   */
+  upload<T>(path: string, body: NodeJS.ReadableStream, contentType: string, onValue: (v: T) => void): { done: Promise<void>; stop: () => void } {
+    const up: Upload = { body, contentType };
+    const quit = () => {
+      (body as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      // the answer is over (or given up): stop sending, also when the agent refused the rest
+      if (up.req && !up.req.writableFinished) up.req.destroy();
+    };
+    const s = this.readStream(() => this.request('POST', path, undefined, 'application/x-ndjson', up), onValue);
+    const done = s.done.then(
+      () => {
+        quit();
+        if (up.failed) throw up.failed;
+      },
+      (err: unknown) => {
+        quit();
+        throw up.failed ?? err;
+      },
+    );
+    return { done, stop: () => (quit(), s.stop()) };
+  }
+
+  private readStream<T>(open: () => Promise<http.IncomingMessage>, onValue: (v: T) => void): { done: Promise<void>; stop: () => void } {
     let res: http.IncomingMessage | undefined;
     let stopped = false;
     const done = (async () => {
-      res = await this.request(body === undefined ? 'GET' : 'POST', path, body, 'application/x-ndjson');
+      res = await open();
       if (stopped) {
         res.destroy();
         return;

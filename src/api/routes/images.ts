@@ -2,11 +2,13 @@
  * /v1/images: the image store over the API. Refs travel in the query
  * (`?ref=app:v1`) or the body, never in the path (they hold `/` and `:`).
  * Build, pull and push stream NDJSON progress and end with one line
- * `{done: true, …}` or `{error: {code, message, hint}}`. Paths (build
- * context, save/load files) are on the agent host; a remote client cannot
- * upload a build context yet.
+ * `{done: true, …}` or `{error: {code, message, hint}}` (a failed build's
+ * error keeps its file:line:col and lists every error in `errors`). Paths
+ * (build context, save/load files) are on the agent host; a remote client
+ * uploads its build context as a tar to /v1/images/build/upload instead.
  */
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join, posix } from 'node:path';
+import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { BerthError } from '../../errors.js';
@@ -41,7 +43,41 @@ type Build = { context: string; dockerfile?: string; tags?: string[]; buildArgs?
 type Commit = { ref?: string; author?: string; message?: string; changes?: string[]; pause?: boolean };
 type Registry = { ref: string; dest?: string; insecure?: boolean; mountFrom?: string };
 
-const asJson = (err: unknown) => (err instanceof BerthError ? err.toJSON() : { code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err) });
+const UploadQuery = Type.Object({
+  dockerfile: Type.Optional(Type.String({ minLength: 1, description: "the Dockerfile's path inside the archive (default Dockerfile)" })),
+  tag: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'NAME[:TAG] (repeatable)' })),
+  buildArg: Type.Optional(Type.Array(Type.String(), { description: 'K=V (repeatable)' })),
+  target: Type.Optional(Type.String()),
+  noCache: Type.Optional(Type.Boolean()),
+  shownContext: Type.Optional(Type.String({ description: 'the context as the client named it: messages say this instead of the agent’s temp folder' })),
+  shownDockerfile: Type.Optional(Type.String({ description: 'the Dockerfile as the client named it, for file:line:col' })),
+});
+type Upload = { dockerfile?: string; tag?: string[]; buildArg?: string[]; target?: string; noCache?: boolean; shownContext?: string; shownDockerfile?: string };
+
+/** An error as JSON; a failed build's list rides along as `errors`. */
+const asJson = (err: unknown): Record<string, unknown> => {
+  if (!(err instanceof BerthError)) return { code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err) };
+  const list = (err as BerthError & { errors?: unknown[] }).errors;
+  const one = (e: unknown) => (e instanceof BerthError ? e.toJSON() : { code: 'E_INTERNAL', message: String(e) });
+  return { ...err.toJSON(), ...(Array.isArray(list) ? { errors: list.map(one) } : {}) };
+};
+
+/** The first of a failed build's errors (file:line:col kept), carrying all of them. */
+function buildFailure(errors: BerthError[]): BerthError {
+  const first = errors[0] ?? new BerthError('E_BUILD', 'the build failed');
+  (first as BerthError & { errors?: unknown }).errors = errors;
+  return first;
+}
+
+/** Rewrites every mention of `from` paths in a JSON value to what the client named (longest first). */
+function showPaths(pairs: [from: string, to: string][]): (v: unknown) => unknown {
+  const esc = (t: string) => JSON.stringify(t).slice(1, -1);
+  return (v) => {
+    let text = JSON.stringify(v);
+    for (const [from, to] of pairs) text = text.split(esc(from)).join(esc(to));
+    return JSON.parse(text) as unknown;
+  };
+}
 
 function absolute(path: string, what: string): string {
   if (!isAbsolute(path)) throw new BerthError('E_BAD_REQUEST', `${what} must be an absolute path on the agent host (got ${path})`);
@@ -97,8 +133,9 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
   );
 
-  const streamed = (req: FastifyRequest, reply: FastifyReply, work: (send: (v: unknown) => void, signal: AbortSignal) => Promise<unknown>) => {
-    const stream = openStream(req, reply);
+  const streamed = (req: FastifyRequest, reply: FastifyReply, work: (send: (v: unknown) => void, signal: AbortSignal) => Promise<unknown>, show: (v: unknown) => unknown = (v) => v) => {
+    const raw = openStream(req, reply);
+    const stream = { ...raw, send: (v: unknown) => raw.send(show(v)) };
     const abort = new AbortController();
     let finished = false;
     stream.onClose(() => {
@@ -125,14 +162,58 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
         signal,
         onProgress: (e) => send(e.type === 'step-failed' ? { ...e, error: asJson(e.error) } : e),
       });
-      if (!res.ok) {
-        const err = new BerthError(res.errors[0]!.code, res.errors[0]!.message, res.errors[0]!.hint ? { hint: res.errors[0]!.hint } : {});
-        (err as BerthError & { errors?: unknown }).errors = res.errors;
-        throw err;
-      }
+      if (!res.ok) throw buildFailure(res.errors);
       return { image: res.image.names[0] ?? res.image.digest, names: res.image.names, digest: res.image.digest, id: res.image.id, cached: res.cached, built: res.built };
     });
   });
+
+  // the tar body is read by the route itself, as it arrives
+  app.addContentTypeParser('application/x-tar', (_req, _payload, done) => done(null, undefined));
+  app.post<{ Querystring: Upload }>(
+    '/v1/images/build/upload',
+    { schema: { summary: 'Build from an uploaded context: the body is its tar (application/x-tar), options in the query (NDJSON progress)', tags, querystring: UploadQuery, consumes: ['application/x-tar'] } },
+    (req, reply) => {
+      const q = req.query;
+      if (!/^application\/x-tar\b/.test(req.headers['content-type'] ?? '')) throw new BerthError('E_BAD_REQUEST', 'the build context must be sent as application/x-tar', { hint: 'berth build packs and sends it for you' });
+      const dockerfile = posix.normalize(q.dockerfile ?? 'Dockerfile');
+      if (posix.isAbsolute(dockerfile) || dockerfile.startsWith('..')) throw new BerthError('E_BAD_REQUEST', `dockerfile must be a path inside the archive (got ${q.dockerfile})`);
+      const buildArgs: Record<string, string> = {};
+      for (const kv of q.buildArg ?? []) {
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new BerthError('E_BAD_REQUEST', `buildArg wants K=V, not "${kv}"`);
+        buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+      }
+      const pairs: [string, string][] = [];
+      streamed(req, reply, async (send, signal) => {
+        const { makeContextDir, removeContextDir, unpackBuildContext } = await import('../build-context.js');
+        const dir = await makeContextDir((await ctx.info()).root);
+        const shownContext = q.shownContext ?? 'context';
+        pairs.push([join(dir, dockerfile), q.shownDockerfile ?? posix.join(shownContext, dockerfile)], [dir, shownContext]);
+        try {
+          const body = new PassThrough();
+          req.raw.once('error', (err) => body.destroy(err));
+          req.raw.once('aborted', () => body.destroy(new BerthError('E_ABORTED', 'the client went away during the upload')));
+          req.raw.pipe(body);
+          const sent = await unpackBuildContext(body, dir, { signal }).catch((err: unknown) => {
+            // keep reading (and dropping) what still comes, so the client gets this answer instead of a reset
+            req.raw.unpipe(body);
+            req.raw.resume();
+            throw err;
+          });
+          send({ type: 'context', bytes: sent.bytes, entries: sent.entries });
+          const res = await svc().build({
+            contextDir: dir, dockerfile: join(dir, dockerfile), buildArgs, signal,
+            ...(q.tag ? { tags: q.tag } : {}), ...(q.target ? { target: q.target } : {}), ...(q.noCache ? { noCache: true } : {}),
+            onProgress: (e) => send(e.type === 'step-failed' ? { ...e, error: asJson(e.error) } : e),
+          });
+          if (!res.ok) throw buildFailure(res.errors);
+          return { image: res.image.names[0] ?? res.image.digest, names: res.image.names, digest: res.image.digest, id: res.image.id, cached: res.cached, built: res.built };
+        } finally {
+          await removeContextDir(dir);
+        }
+      }, showPaths(pairs));
+    },
+  );
 
   app.post<{ Body: Registry }>('/v1/images/pull', { schema: { summary: 'Pull an image from a registry (NDJSON progress)', tags, body: RegistryBody } }, (req, reply) => {
     streamed(req, reply, async (send) => {

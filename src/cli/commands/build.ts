@@ -1,8 +1,9 @@
 /**
  * `berth build -t NAME[:TAG] [-f Dockerfile] [--build-arg K=V] [--no-cache]
- * [--target S] DIR`: builds through the agent (the context is a folder on
- * its host), or locally when no agent answers. Steps on stderr, the image
- * on stdout.
+ * [--target S] DIR`: builds through the agent (a local one reads the folder
+ * in place; a remote one, --host tcp://…, gets it uploaded as a tar after
+ * .dockerignore), or locally when no local agent answers. Steps on stderr,
+ * the image on stdout.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -23,7 +24,9 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'print only the image digest')
     .action(async (dir: string, opts: { tag: string[]; file?: string; buildArg: string[]; target?: string; cache: boolean; quiet?: boolean }, cmd: Command) => {
       const { BerthError, formatError } = await import('../../errors.js');
-      const { agentOrLocal, streamCall } = await import('../agent-or-local.js');
+      const { agentOrLocal } = await import('../agent-or-local.js');
+      const { buildViaAgent } = await import('../build-call.js');
+      const { readGlobals } = await import('../globals.js');
       const { createBuildProgress } = await import('../build-progress.js');
       const buildArgs: Record<string, string> = {};
       for (const kv of opts.buildArg) {
@@ -40,7 +43,7 @@ export function register(program: Command): void {
       try {
         const done = await agentOrLocal<Done>(
           cmd,
-          (client) => streamCall<Done>(client, '/v1/images/build', req, (e) => view.onEvent(e as { type: string })),
+          (client) => buildViaAgent(client, readGlobals(cmd).host, { dir, tags: opts.tag, buildArgs, noCache: !opts.cache, ...(opts.file ? { file: opts.file } : {}), ...(opts.target ? { target: opts.target } : {}) }, (e) => view.onEvent(e)),
           async (root) => {
             const { openLocalImageService } = await import('../../supervisor/image-service.js');
             const svc = await openLocalImageService(root);

@@ -79,6 +79,7 @@ export async function prepareLaunch(ctx: LaunchContext, spec: InstanceSpec, dir:
   } : {};
   const netShare = o.net ? [{ tag: NET_SHARE_TAG, source: o.net.shareDir, readonly: true }] : [];
   mkdirSync(join(dir, 'exec'), { recursive: true });
-  const execShare = { tag: EXEC_SHARE_TAG, source: join(dir, 'exec'), readonly: false };
+  // the host reads and writes here: nothing the guest creates may be a symlink on the host
+  const execShare = { tag: EXEC_SHARE_TAG, source: join(dir, 'exec'), readonly: false, mapped: true };
   return { ...base, ...(tscKhz ? { tscKhz } : {}), ...net, microvm: { kernel: o.kernel, initrd }, shares: [...qemuShares, ...netShare, execShare] };
 }

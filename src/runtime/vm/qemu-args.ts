@@ -29,7 +29,7 @@ export interface QemuLaunch {
   /** extra blank volumes (qcow2 files) */
   volumes: string[];
   /** 9p shares */
-  shares: { tag: string; source: string; readonly: boolean }[];
+  shares: { tag: string; source: string; readonly: boolean; /** mapped-file: what the guest makes (symlinks, devices, owners) is stored as plain files plus metadata, so the host never follows a guest's symlink */ mapped?: boolean }[];
   /** tap NICs (in `netnsPath`) instead of user-mode networking; ports then go through CNI portmap */
   nics?: { tap: string; mac: string }[];
   /** run QEMU in this network namespace (`nsenter --net=…`; not `ip netns exec`, which remounts /sys) */
@@ -65,7 +65,7 @@ export function qemuArgs(l: QemuLaunch): string[] {
   if (l.seed) args.push('-drive', `file.driver=vvfat,file.dir=${l.seed},file.label=cidata,format=raw,if=virtio,readonly=on`);
   l.volumes.forEach((v, i) => args.push('-drive', `id=v${i},file=${v},format=qcow2,if=none`, '-device', `${dev('virtio-blk')},drive=v${i}`));
   l.shares.forEach((s, i) => {
-    args.push('-fsdev', `local,id=fs${i},path=${s.source},security_model=passthrough${s.readonly ? ',readonly=on' : ''}`);
+    args.push('-fsdev', `local,id=fs${i},path=${s.source},security_model=${s.mapped ? 'mapped-file' : 'passthrough'}${s.readonly ? ',readonly=on' : ''}`);
     args.push('-device', `${dev('virtio-9p')},fsdev=fs${i},mount_tag=${s.tag}`);
   });
   return args;

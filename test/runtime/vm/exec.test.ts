@@ -2,9 +2,10 @@
  * exec into a running micro-VM (real QEMU, TCG; one boot): output and exit
  * code, stdin, env/workdir/user, the unit's own env, a signal, a timeout,
  * two execs at once; a paused guest is refused; nothing left in the share.
- * The unit's own command runs as its `user`.
+ * The unit's own command runs as its `user`. A symlink the guest makes in
+ * the exec share is a plain file on the host.
  */
-import { readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -33,6 +34,9 @@ test('exec in a micro-VM: output, code, stdin, env, workdir, user, signal, timeo
     const missing = await driver.exec(h, ['no-such-command']);
     assert.is(missing.code, 127, JSON.stringify(missing));
     assert.equal(readdirSync(join(h.data.dir as string, 'exec')), [], 'every exec folder is removed');
+    // the guest is root in its share; what it makes there must not be a symlink on the host
+    assert.is((await driver.exec(h, ['ln', '-s', '/etc/shadow', '/.berth/exec/evil'])).code, 0);
+    assert.not.ok(lstatSync(join(h.data.dir as string, 'exec', 'evil')).isSymbolicLink(), 'a guest symlink is a plain file on the host');
     await driver.pause(h);
     const err = await driver.exec(h, ['true']).then(() => undefined, (e: DriverError) => e);
     assert.is(err?.code, 'E_VM_PAUSED');

@@ -137,6 +137,8 @@ test('qemu args: tap NICs in a namespace replace user-mode networking (no hostfw
   assert.not.ok(s.includes('hostfwd'));
   assert.not.ok(s.includes('user,'));
   assert.match(a[a.indexOf('-append') + 1]!, / berth\.nic=x$/);
+  const mapped = qemuArgs({ qemu: 'q', accel: 'tcg', cpus: 1, memoryBytes: 1 << 28, qmpSocket: '/q', ports: [], volumes: [], shares: [{ tag: 'x', source: '/e', readonly: false, mapped: true }] }).join(' ');
+  assert.ok(mapped.includes('-fsdev local,id=fs0,path=/e,security_model=mapped-file -device'), 'a share the host reads back is mapped-file');
 });
 
 test('exec: the script applies env and workdir, then execs argv (as the user when not root)', () => {

@@ -1,7 +1,8 @@
 /**
  * End to end with a real systemd: a user manager on its own bus
  * (BERTH_SYSTEMD_BUS), a real agent, `berth dash` in tmux. Key y lists the
- * manager's services with state, since and main PID; a restart (confirmed)
+ * manager's services with state, since and main PID, live (a restart made
+ * outside berth shows by itself); a restart (confirmed)
  * gives the service a new PID, a stop (confirmed) leaves it inactive, and
  * the pane always shows exactly the painted frame. Needs root, tmux, systemd.
  */
@@ -56,6 +57,11 @@ test('the systemd view against a real user manager: list, restart, stop', async 
     assert.ok(secondPid && secondPid !== firstPid, 'restarted: a new main PID');
     await pane.see(new RegExp(`${name}\\.service\\s+▲ active running\\s+\\d+s\\s+${secondPid}\\b`), 30_000);
     await pane.showsFrame();
+
+    // a change made behind berth's back shows without a key: the view follows systemd's signals
+    assert.is(await sd.runJob(() => sd!.unitJob('RestartUnit', service)), 'done');
+    const thirdPid = (await sd.unitProperties(service)).mainPid;
+    await pane.see(new RegExp(`${name}\\.service\\s+▲ active running\\s+\\d+s\\s+${thirdPid}\\b`), 10_000);
 
     await pane.type('S', 'y');
     await pane.see(new RegExp(`✓ stop ${service}: done \\(now inactive/dead\\)`), 30_000);

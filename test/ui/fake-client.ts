@@ -6,7 +6,7 @@ import type { BerthEvent, EventBody } from '../../src/supervisor/events.js';
 import type { DashClient, DashInfo, UnitView } from '../../src/ui/dash-client.js';
 import { BerthError } from '../../src/errors.js';
 
-interface OpenStream {
+export interface OpenStream {
   path: string;
   push: (v: unknown) => void;
   end: (err?: Error) => void;
@@ -25,6 +25,8 @@ export class FakeClient implements DashClient {
   readonly routes = new Map<string, (path: string) => unknown>();
   /** POST answers by path prefix, before the unit actions (a function may throw) */
   readonly postRoutes = new Map<string, (path: string) => unknown>();
+  /** stream answers by path prefix: the handler gets the open stream to push into (and end) */
+  readonly streamRoutes = new Map<string, (s: OpenStream) => void>();
   /** when set, every request fails as if the agent were gone */
   down = false;
 
@@ -65,8 +67,16 @@ export class FakeClient implements DashClient {
       settle = (err) => (err ? reject(err) : resolve());
     });
     const s: OpenStream = { path, push: (v) => !s.stopped && onValue(v as T), end: (err) => { s.stopped = true; settle(err); }, stopped: false };
+    const hook = [...this.streamRoutes.entries()].find(([p]) => path.startsWith(p));
     if (this.down) settle(this.gone());
-    else this.streams.push(s);
+    else if (hook) {
+      this.streams.push(s);
+      hook[1](s);
+    } else if (path.startsWith('/v1/events') || path.includes('/logs')) this.streams.push(s);
+    else {
+      // any other path answers as an agent that ignores `follow` would: its plain GET, once
+      this.get(path.split('?')[0]!).then((v) => { s.push(v); s.end(); }, (err: Error) => s.end(err));
+    }
     return { done, stop: () => { s.stopped = true; settle(); } };
   }
 

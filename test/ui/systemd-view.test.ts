@@ -1,6 +1,6 @@
 /**
  * The systemd view (key y): the host's services with state, sub-state, since,
- * main PID and memory; polled only while open; filter; start without asking,
+ * main PID and memory; followed live (or polled, from an older agent) only while open; filter; start without asking,
  * stop and restart after a confirm; results and errors in the status line.
  */
 import { test } from 'uvu';
@@ -50,7 +50,7 @@ test('y opens the host services: state and sub-state, since, PID, memory, descri
   await see(d, /y\s+systemd: the host's services/);
 });
 
-test('polled only while the view is open', async () => {
+test('an agent without the live list (it answers the follow with a plain list) is polled, only while the view is open', async () => {
   const d = await mountApp([unitView('web')], { setup: withSystemd(services()), hostEveryMs: 30 });
   await d.press('y');
   await see(d, /cron\.service/);
@@ -61,6 +61,31 @@ test('polled only while the view is open', async () => {
   const closed = systemdGets(d.client);
   await settle(120);
   assert.is(systemdGets(d.client), closed, 'no polls after leaving');
+});
+
+test('an agent with the live list: followed (no polling), changes and removals show at once, closed when the view is left', async () => {
+  const list = services();
+  let opened = 0;
+  const d = await mountApp([unitView('web')], {
+    setup: (c) => c.streamRoutes.set('/v1/systemd/units?follow=true', (s) => {
+      opened++;
+      s.push({ type: 'snapshot', units: structuredClone(list) });
+    }),
+  });
+  await d.press('y');
+  await see(d, /systemd · 3 services · ▲ 1 active · ✕ 1 failed/);
+  const [stream] = d.client.open('/v1/systemd/units');
+  assert.ok(stream, 'the view follows the list');
+  stream.push({ type: 'changed', unit: { ...list[1]!, activeState: 'active', subState: 'running', mainPid: 4242 } });
+  await see(d, /nginx\.service\s+▲ active running\s+\S+\s+4242/);
+  stream.push({ type: 'removed', name: 'ssh.service' });
+  await see(d, /systemd · 2 services · ▲ 2 active · ✕ 0 failed/);
+  assert.not.match(d.frame(), /ssh\.service/);
+  assert.is(systemdGets(d.client), 0, 'no polling while the stream is live');
+  await d.press('u');
+  await settle(30);
+  assert.is(d.client.open('/v1/systemd/units').length, 0, 'the stream is closed when the view is left');
+  assert.is(opened, 1);
 });
 
 test('/ filters by name, description or state; esc clears, esc again goes back', async () => {

@@ -6,7 +6,7 @@
  * and never followed while unpacking.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, rm, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -26,10 +26,22 @@ export interface UnpackOptions {
 const ALLOWED = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);
 const human = (n: number) => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);
 
-/** A fresh, empty folder for one upload under `<root>/build-contexts/`. */
+// the folders of this process's uploads in flight; one agent serves a root, so any other is a leftover
+const active = new Set<string>();
+
+/**
+ * A fresh, empty folder for one upload under `<root>/build-contexts/`. It
+ * first removes folders no upload of this agent is using: those a killed
+ * agent left behind.
+ */
 export async function makeContextDir(root: string): Promise<string> {
-  const dir = join(root, 'build-contexts', `ctx-${randomBytes(6).toString('hex')}`);
+  const parent = join(root, 'build-contexts');
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    if (!active.has(join(parent, name))) await rm(join(parent, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+  const dir = join(parent, `ctx-${randomBytes(6).toString('hex')}`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  active.add(dir);
   return dir;
 }
 
@@ -113,7 +125,8 @@ async function placeLink(dir: string, rel: string, target: string): Promise<void
   await symlink(target, path);
 }
 
-/** Removes an upload folder; never throws (a leftover is logged by the caller's sweep). */
+/** Removes an upload folder; never throws (a leftover goes with the next upload's sweep). */
 export async function removeContextDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  active.delete(dir);
 }

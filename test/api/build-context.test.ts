@@ -5,9 +5,9 @@
  * leave the folder, device files, hard links out, links to climb through,
  * too many bytes, a broken stream).
  */
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Header, type types } from 'tar';
 
@@ -132,7 +132,7 @@ test('refuseEntry (pure): what may be unpacked', () => {
   assert.ok(refuseEntry('x', 'BlockDevice'));
 });
 
-test('makeContextDir makes a fresh private folder under <root>/build-contexts; removeContextDir takes it away', async () => {
+test('makeContextDir makes a fresh private folder under <root>/build-contexts and sweeps leftovers; removeContextDir takes it away', async () => {
   const root = fresh();
   try {
     const a = await makeContextDir(root);
@@ -142,6 +142,9 @@ test('makeContextDir makes a fresh private folder under <root>/build-contexts; r
     assert.is(lstatSync(a).mode & 0o777, 0o700);
     await removeContextDir(a);
     assert.not.ok(existsSync(a));
+    mkdirSync(join(root, 'build-contexts', 'ctx-left-by-a-killed-agent'));
+    const c = await makeContextDir(root);
+    assert.equal(readdirSync(join(root, 'build-contexts')).sort(), [basename(b), basename(c)].sort(), "a killed agent's leftover goes; uploads in flight stay");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -346,10 +346,20 @@ export async function removeLeftovers(root: string): Promise<void> {
       try { rmdirSync(dir); } catch { /* busy or gone */ }
     }
   }
-  // networks (bridges, isolation rules) the agent made for this root go with it
+  // networks (bridges, isolation rules) the agent made for this root go with it. A member that is
+  // not a container (a VM's namespace) would keep its network "in use": end its processes, drop its
+  // namespace, let the networker forget it, then remove the networks
   if (existsSync(join(root, 'network'))) {
+    for (const pid of processesMentioning(`${root}/`)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     const { CniNetworker } = await import('../../src/runtime/network/cni-networker.js');
+    const { NetworkState } = await import('../../src/runtime/network/network-state.js');
+    for (const member of new NetworkState(root).listInstances()) {
+      if (member.netnsPath.startsWith('/run/netns/') && existsSync(member.netnsPath)) {
+        await new Promise<void>((r) => execFile('ip', ['netns', 'del', member.netnsPath.slice('/run/netns/'.length)], () => r()));
+      }
+    }
     const net = new CniNetworker({ root });
+    await net.cleanupLeftovers().catch(() => undefined);
     for (const n of net.listNetworks()) await net.removeNetwork(n.name).catch(() => undefined);
   }
   // a mount left under root (overlay rootfs) would make rm fail: unmount, deepest first

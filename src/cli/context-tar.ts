@@ -3,12 +3,12 @@
  * the context folder as a tar stream (read while it is sent, never held in
  * memory), after .dockerignore with the build's own matcher, modes,
  * symlinks and bytes as they are. The Dockerfile and .dockerignore always
- * go along; a Dockerfile outside the context is sent under a hidden name
- * (from its content, so rebuilds stay cached) that the sent .dockerignore
- * leaves out of `COPY .`.
+ * go along; a Dockerfile outside the context (or a symlink) is sent as
+ * its content under a hidden name (from the content, so rebuilds stay
+ * cached) that the sent .dockerignore leaves out of `COPY .`.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { Header, Pack, ReadEntry } from 'tar';
@@ -47,28 +47,32 @@ export async function packBuildContext(contextDir: string, dockerfile?: string):
   const index = await indexContext(dir, files.ignore);
   const dfAbs = resolve(files.file);
   const dfRel = relative(dir, dfAbs);
-  const inside = dfRel !== '' && !dfRel.startsWith('..') && !isAbsolute(dfRel);
-  const ignoreText = await readFile(resolve(dir, '.dockerignore'), 'utf8').catch((err: unknown) => {
+  // a Dockerfile or .dockerignore that is a link is sent as its content: the agent must not follow links
+  const isFile = async (p: string) => (await lstat(p).catch(() => undefined))?.isFile() === true;
+  const inPlace = dfRel !== '' && !dfRel.startsWith('..') && !isAbsolute(dfRel) && (await isFile(dfAbs));
+  const ignorePath = resolve(dir, '.dockerignore');
+  const ignoreText = await readFile(ignorePath, 'utf8').catch((err: unknown) => {
     if (errorCode(err) === 'ENOENT') return undefined;
     throw err;
   });
+  const ignoreFromMemory = !inPlace || (ignoreText !== undefined && !(await isFile(ignorePath)));
+  const name = inPlace ? dfRel.split(sep).join('/') : `.berth-dockerfile-${createHash('sha256').update(files.text).digest('hex').slice(0, 12)}`;
   const pack = new Pack({ cwd: dir, portable: true, noDirRecurse: true });
   let bytes = 0;
   for (const [path, entry] of index) {
-    if (!inside && path === '.dockerignore') continue;
+    if ((ignoreFromMemory && path === '.dockerignore') || (!inPlace && path === name)) continue;
     bytes += entry.size;
     pack.add(path);
   }
-  const name = inside ? dfRel.split(sep).join('/') : `.berth-dockerfile-${createHash('sha256').update(files.text).digest('hex').slice(0, 12)}`;
-  if (inside) {
+  if (inPlace) {
     // sent even when .dockerignore leaves it out: the agent has to read it
     if (!index.has(name)) pack.add(name);
-    if (ignoreText !== undefined && !index.has('.dockerignore')) pack.add('.dockerignore');
   } else {
     pack.add(memoryEntry(name, files.text));
-    pack.add(memoryEntry('.dockerignore', `${ignoreText ?? ''}\n${name}\n`));
     bytes += Buffer.byteLength(files.text);
   }
+  if (ignoreFromMemory) pack.add(memoryEntry('.dockerignore', `${ignoreText ?? ''}${inPlace ? '' : `\n${name}\n`}`));
+  else if (ignoreText !== undefined && !index.has('.dockerignore')) pack.add('.dockerignore');
   pack.end();
   // a Node stream, so pipe/pipeline/destroy behave as everywhere else
   return { stream: Readable.from(pack), dockerfile: name, bytes, entries: index.size + 1 };

@@ -6,7 +6,7 @@
  * arrive as they were, and a Dockerfile outside the context travels under a
  * hidden, content-named file that `COPY .` leaves out.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
@@ -96,6 +96,24 @@ test('-f outside the context: sent under a content-named hidden file that the se
   assert.not.ok(existsSync(join(out, 'Dockerfile')), 'the ignored in-context Dockerfile is not sent when -f names another');
   assert.not.ok(index.has(packed.dockerfile), 'COPY . does not pick it up');
   assert.ok(files.ignore.includes('**/*.log'), "the user's rules are still there");
+});
+
+test('a Dockerfile or .dockerignore that is a symlink goes as its content, never as a link for the agent to follow', async () => {
+  const linked = join(base, 'linked');
+  mkdirSync(linked);
+  symlinkSync(join(base, 'Outside.Dockerfile'), join(linked, 'Dockerfile'));
+  writeFileSync(join(base, 'ignore-rules'), 'x.tmp\n');
+  symlinkSync(join(base, 'ignore-rules'), join(linked, '.dockerignore'));
+  writeFileSync(join(linked, 'x.tmp'), 'left out');
+  const packed = await packBuildContext(linked);
+  assert.match(packed.dockerfile, /^\.berth-dockerfile-/);
+  const out = join(base, 'out3');
+  mkdirSync(out);
+  await unpackBuildContext(packed.stream, out);
+  assert.ok(lstatSync(join(out, packed.dockerfile)).isFile());
+  assert.ok(lstatSync(join(out, '.dockerignore')).isFile());
+  assert.is(readFileSync(join(out, packed.dockerfile), 'utf8'), 'FROM scratch\nCOPY run.sh /\n');
+  assert.not.ok(existsSync(join(out, 'x.tmp')), "the linked file's rules apply");
 });
 
 test('a missing Dockerfile fails before anything is sent, with the loader error', async () => {

@@ -6,7 +6,7 @@
  * and never followed while unpacking.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, rm, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath, rm, symlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -108,6 +108,25 @@ export async function unpackBuildContext(body: Readable, dir: string, opts: Unpa
   if (refused) throw refused;
   for (const link of absoluteLinks) await placeLink(dir, link.path, link.target);
   return { bytes: counted.bytes, entries };
+}
+
+/**
+ * Refuses a Dockerfile (path inside `dir`) or .dockerignore that is not a
+ * plain file inside the folder: the build reads both, and reading follows
+ * links, which could reach the agent's own files.
+ */
+export async function checkBuildInputs(dir: string, dockerfile: string): Promise<void> {
+  const top = await realpath(dir);
+  for (const [rel, needed] of [[dockerfile, true], ['.dockerignore', false]] as const) {
+    const path = join(dir, rel);
+    const st = await lstat(path).catch(() => undefined);
+    if (!st && !needed) continue;
+    if (!st) throw new BerthError('E_BUILD_NO_DOCKERFILE', `the uploaded context has no ${rel}`, { hint: 'name the Dockerfile inside the context with -f' });
+    const real = await realpath(path);
+    if (!st.isFile() || !real.startsWith(`${top}/`)) {
+      throw new BerthError('E_BUILD_CONTEXT_UNSAFE', `refused the build context: ${rel} is not a plain file in it`, { hint: 'send the file itself, not a link (berth build does)' });
+    }
+  }
 }
 
 /** Makes one symlink at `rel` under `dir`, refusing when a parent is not a real folder or the place is taken. */

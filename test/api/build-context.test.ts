@@ -5,7 +5,7 @@
  * leave the folder, device files, hard links out, links to climb through,
  * too many bytes, a broken stream).
  */
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -14,7 +14,7 @@ import { Header, type types } from 'tar';
 type EntryTypeName = types.EntryTypeName;
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makeContextDir, refuseEntry, removeContextDir, unpackBuildContext } from '../../src/api/build-context.js';
+import { checkBuildInputs, makeContextDir, refuseEntry, removeContextDir, unpackBuildContext } from '../../src/api/build-context.js';
 
 type Entry = { path: string; type?: EntryTypeName; mode?: number; data?: Buffer | string; linkpath?: string };
 
@@ -123,6 +123,33 @@ test('a broken or cut-off stream is E_BUILD_CONTEXT_BAD, not a hang', async () =
   const err = await unpackBuildContext(cut, dir).then(() => undefined, (e: { code: string }) => e);
   rmSync(dir, { recursive: true, force: true });
   assert.is(err?.code, 'E_BUILD_CONTEXT_BAD');
+});
+
+test('checkBuildInputs: the Dockerfile and .dockerignore must be plain files inside the folder', async () => {
+  const outside = fresh();
+  const cases: [Entry[], string | undefined][] = [
+    [[{ path: 'Dockerfile', data: 'FROM scratch\n' }, { path: '.dockerignore', data: 'x\n' }], undefined],
+    [[{ path: 'Dockerfile', type: 'SymbolicLink', linkpath: '/etc/passwd' }], 'E_BUILD_CONTEXT_UNSAFE'],
+    [[{ path: 'Dockerfile', data: 'FROM scratch\n' }, { path: '.dockerignore', type: 'SymbolicLink', linkpath: '/etc/shadow' }], 'E_BUILD_CONTEXT_UNSAFE'],
+    [[{ path: 'sub', type: 'SymbolicLink', linkpath: outside }], 'E_BUILD_CONTEXT_UNSAFE'],
+    [[{ path: 'other', data: 'x' }], 'E_BUILD_NO_DOCKERFILE'],
+  ];
+  writeFileSync(join(outside, 'Dockerfile'), 'FROM scratch\n');
+  try {
+    for (const [entries, code] of cases) {
+      const { dir, err } = await unpackInto(tarOf(entries));
+      try {
+        assert.is(err, undefined);
+        const df = entries[0]!.path === 'sub' ? 'sub/Dockerfile' : 'Dockerfile';
+        const got = await checkBuildInputs(dir, df).then(() => undefined, (e: { code: string }) => e.code);
+        assert.is(got, code, JSON.stringify(entries));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
+  }
 });
 
 test('refuseEntry (pure): what may be unpacked', () => {

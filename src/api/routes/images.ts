@@ -185,7 +185,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
       }
       const pairs: [string, string][] = [];
       streamed(req, reply, async (send, signal) => {
-        const { makeContextDir, removeContextDir, unpackBuildContext } = await import('../build-context.js');
+        const { checkBuildInputs, makeContextDir, removeContextDir, unpackBuildContext } = await import('../build-context.js');
         const dir = await makeContextDir((await ctx.info()).root);
         const shownContext = q.shownContext ?? 'context';
         pairs.push([join(dir, dockerfile), q.shownDockerfile ?? posix.join(shownContext, dockerfile)], [dir, shownContext]);
@@ -200,6 +200,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
             req.raw.resume();
             throw err;
           });
+          await checkBuildInputs(dir, dockerfile);
           send({ type: 'context', bytes: sent.bytes, entries: sent.entries });
           const res = await svc().build({
             contextDir: dir, dockerfile: join(dir, dockerfile), buildArgs, signal,

@@ -174,9 +174,10 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
     { schema: { summary: 'Build from an uploaded context: the body is its tar (application/x-tar), options in the query (NDJSON progress)', tags, querystring: UploadQuery, consumes: ['application/x-tar'] } },
     (req, reply) => {
       const q = req.query;
+      svc(); // an agent without images says so before taking the upload
       if (!/^application\/x-tar\b/.test(req.headers['content-type'] ?? '')) throw new BerthError('E_BAD_REQUEST', 'the build context must be sent as application/x-tar', { hint: 'berth build packs and sends it for you' });
       const dockerfile = posix.normalize(q.dockerfile ?? 'Dockerfile');
-      if (posix.isAbsolute(dockerfile) || dockerfile.startsWith('..')) throw new BerthError('E_BAD_REQUEST', `dockerfile must be a path inside the archive (got ${q.dockerfile})`);
+      if (posix.isAbsolute(dockerfile) || dockerfile.split('/').includes('..')) throw new BerthError('E_BAD_REQUEST', `dockerfile must be a path inside the archive (got ${q.dockerfile})`);
       const buildArgs: Record<string, string> = {};
       for (const kv of q.buildArg ?? []) {
         const eq = kv.indexOf('=');

@@ -43,8 +43,8 @@ export function errorFromJson(j: Record<string, unknown>): BerthError {
 }
 
 /** Counts the bytes of the upload and draws "sending context …" on `out` for a big context. */
-function uploadMeter(total: number, out: NodeJS.WriteStream): { counter: Transform; finish(): void } {
-  const show = total >= PROGRESS_FROM_BYTES;
+function uploadMeter(total: number, out: NodeJS.WriteStream, quiet: boolean): { counter: Transform; finish(): void } {
+  const show = total >= PROGRESS_FROM_BYTES && !quiet;
   const started = Date.now();
   let sent = 0;
   let drawn = 0;
@@ -70,8 +70,8 @@ function uploadMeter(total: number, out: NodeJS.WriteStream): { counter: Transfo
   };
 }
 
-/** Runs the build on the agent `client` at `host`; progress lines go to `onEvent`. */
-export async function buildViaAgent(client: ApiClient, host: string, req: BuildRequest, onEvent: (e: { type: string }) => void, out: NodeJS.WriteStream = process.stderr): Promise<BuildDone> {
+/** Runs the build on the agent `client` at `host`; progress lines go to `onEvent`, upload progress and extra errors to `out` (`quiet`: no upload progress). */
+export async function buildViaAgent(client: ApiClient, host: string, req: BuildRequest, onEvent: (e: { type: string }) => void, out: NodeJS.WriteStream = process.stderr, quiet = false): Promise<BuildDone> {
   let final: BuildDone | undefined;
   let failure: Record<string, unknown> | undefined;
   let meter: ReturnType<typeof uploadMeter> | undefined;
@@ -91,7 +91,7 @@ export async function buildViaAgent(client: ApiClient, host: string, req: BuildR
   } else {
     const { packBuildContext } = await import('./context-tar.js');
     const packed = await packBuildContext(req.dir, req.file);
-    meter = uploadMeter(packed.bytes, out);
+    meter = uploadMeter(packed.bytes, out, quiet);
     const { counter } = meter;
     packed.stream.on('error', (err: unknown) => counter.destroy(err as Error));
     counter.on('close', () => packed.stream.destroy());

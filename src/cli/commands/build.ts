@@ -43,7 +43,7 @@ export function register(program: Command): void {
       try {
         const done = await agentOrLocal<Done>(
           cmd,
-          (client) => buildViaAgent(client, readGlobals(cmd).host, { dir, tags: opts.tag, buildArgs, noCache: !opts.cache, ...(opts.file ? { file: opts.file } : {}), ...(opts.target ? { target: opts.target } : {}) }, (e) => view.onEvent(e)),
+          (client) => buildViaAgent(client, readGlobals(cmd).host, { dir, tags: opts.tag, buildArgs, noCache: !opts.cache, ...(opts.file ? { file: opts.file } : {}), ...(opts.target ? { target: opts.target } : {}) }, (e) => view.onEvent(e), process.stderr, opts.quiet),
           async (root) => {
             const { openLocalImageService } = await import('../../supervisor/image-service.js');
             const svc = await openLocalImageService(root);

@@ -26,6 +26,7 @@ const LOOKS: Record<string, StateLook> = {
   ready: { symbol: '◆', word: 'ready', color: 'green' },
   created: { symbol: '○', word: 'created', color: 'gray' },
   scheduled: { symbol: '◷', word: 'scheduled', color: 'cyan' },
+  recovering: { symbol: '…', word: 'recovering', color: 'cyan' },
 };
 
 /** The look of a state; unknown states read as themselves. */

@@ -68,21 +68,25 @@ test('a VM and containers on one berth network talk by unit name; a published po
     const gw = networker.listNetworks().find((n) => n.name === net)!.gateway;
     assert.ok(ips.stdout.includes(`default via ${gw} `), `the default route goes via the first network's gateway ${gw}: ${ips.stdout}`);
 
+    // the guest's httpd through portmap on 127.0.0.1 (also: it is up before a container asks for it)
+    const body = await until('the guest httpd through portmap on 127.0.0.1', async () => {
+      const r = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(3000) });
+      return r.ok ? r.text() : undefined;
+    }, 120_000);
+    assert.is(body.trim(), `hello-vm-${hex}`);
+
     // a container started after the VM: the guest finds it by name only if its hosts file follows the network
     const www = join(root, 'www');
     mkdirSync(www);
     writeFileSync(join(www, 'index.html'), `hello-ct-${hex}\n`);
     cts.push(await ctd.start(containerSpec(`late${hex}`, 'exec httpd -f -p 8080 -h /www', net, [{ type: 'bind', source: www, target: '/www', readonly: true }])));
-    const client = await ctd.start(containerSpec(`client${hex}`, `for i in $(seq 1 100); do wget -qO- http://vm${hex}/ && exit 0; sleep 0.3; done; exit 1`, net));
+    const client = await ctd.start(containerSpec(`client${hex}`, `for i in $(seq 1 40); do timeout 5 wget -qO- http://vm${hex}/ && exit 0; sleep 0.5; done; exit 1`, net));
     cts.push(client);
     const exit = await ctd.wait(client);
-    assert.is(exit.code, 0, 'the container reached the VM by unit name');
-
-    const body = await until('the guest httpd through portmap on 127.0.0.1', async () => {
-      const r = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(3000) });
-      return r.ok ? r.text() : undefined;
-    }, 30_000);
-    assert.is(body.trim(), `hello-vm-${hex}`);
+    const why = () => [`client: ${logTexts(client).slice(-3).join(' | ')}`, `vm: ${logTexts(vm!).slice(-5).join(' | ')}`,
+      execFileSync('ip', ['-n', vmNetnsName(spec.id), '-s', 'link'], { encoding: 'utf8' }), execFileSync('tc', ['-n', vmNetnsName(spec.id), '-s', 'filter', 'show', 'dev', 'eth0', 'ingress'], { encoding: 'utf8' })].join('\n');
+    assert.is(exit.code, 0, `the container reached the VM by unit name\n${why()}`);
+    assert.ok(logTexts(client).includes(`hello-vm-${hex}`));
     await until('the VM reached the container by unit name', () => logTexts(vm!).includes(`hello-ct-${hex}`), 60_000);
     assert.match(links(), new RegExp(`master ${bridge}`), 'the VM and containers hang on the bridge');
 

@@ -70,12 +70,20 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
   mkdirSync(root, { recursive: true, mode: 0o700 });
   const images = await ImageStore.open(root);
   const networker = new CniNetworker({ root });
+  const vm = new VmDriver({ root: join(root, 'vm'), networker });
   const drivers: Record<string, Driver> = {
     container: destroyPendingContainers(new ContainerDriver({ root, networker }), root, networker),
     process: destroyPendingProcesses(new ProcessDriver({ root: join(root, 'process') }), join(root, 'process')),
-    vm: new VmDriver({ root: join(root, 'vm'), networker }),
+    vm,
   };
-  const imageService = createImageService(root, images, drivers.container!);
+  // an image prune also drops the micro-VM initramfs built from images that are gone
+  const imageService = createImageService(root, images, drivers.container!, {
+    afterPrune: () => {
+      try {
+        vm.pruneInitrdCache();
+      } catch { /* pruned again after the next initramfs build */ }
+    },
+  });
 
   // the system bus unless BERTH_SYSTEMD_BUS names another (tests run their own manager); connects on first use
   const systemd = new SystemdDriver({ root: join(root, 'systemd'), ...(process.env.BERTH_SYSTEMD_BUS ? { busAddress: process.env.BERTH_SYSTEMD_BUS } : {}) });

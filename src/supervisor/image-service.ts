@@ -14,7 +14,7 @@ import { BerthError } from '../errors.js';
 import { resolveImage } from '../image/base-images.js';
 import { buildImage, buildKeyOf, planImageBuild, type BuildImageOptions, type BuildImageResult } from '../image/build-exec/build-image.js';
 import { applyChanges } from '../image/commit-changes.js';
-import type { ImageStore } from '../image/image-store.js';
+import type { ImageStore, PruneResult } from '../image/image-store.js';
 import type { Image } from '../image/image-views.js';
 import { diffDirToLayer } from '../image/layer-pack.js';
 import { containerPaths, handleData } from '../runtime/container/handle.js';
@@ -52,6 +52,8 @@ export interface ImageService {
   /** The build key of a unit's Dockerfile and context (what `plan` compares), or the errors. */
   unitBuildKey(spec: UnitSpec): Promise<{ key?: string; errors: BerthError[] }>;
   commit(source: CommitSource, opts: CommitOptions): Promise<Image>;
+  /** Prunes the store, then the caches derived from images (a VM's initramfs per image). */
+  prune(options?: { graceMs?: number }): Promise<PruneResult>;
 }
 
 /** The tag a unit's own build gets. */
@@ -60,13 +62,18 @@ export function unitBuildTag(unit: string): string {
 }
 
 /** Makes the image service over a store and the container driver. */
-export function createImageService(root: string, store: ImageStore, driver: Driver): ImageService {
+export function createImageService(root: string, store: ImageStore, driver: Driver, hooks: { afterPrune?: () => void } = {}): ImageService {
   const runner = new ContainerBuildRunner(driver, root);
   const unitImageRef = (spec: UnitSpec) => (spec.image?.build ? unitBuildTag(spec.name) : spec.image?.from ?? 'scratch');
   const buildOpts = (spec: UnitSpec) => ({ contextDir: spec.image!.context!, dockerfile: spec.image!.build!, buildArgs: spec.image!.args });
   return {
     store,
     unitImageRef,
+    async prune(options = {}) {
+      const result = await store.prune(options);
+      hooks.afterPrune?.();
+      return result;
+    },
     build: (opts) => buildImage({ ...opts, store, runner }),
     async buildUnit(spec) {
       const res = await buildImage({ ...buildOpts(spec), store, runner, tags: [unitBuildTag(spec.name)] });

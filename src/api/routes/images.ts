@@ -112,7 +112,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
   app.post<{ Body: { graceMs?: number } }>(
     '/v1/images/prune',
     { schema: { summary: 'Remove unnamed images and unused blobs/layers', tags, body: Type.Object({ graceMs: Type.Optional(Type.Integer({ minimum: 0 })) }) } },
-    async (req) => store().prune(req.body?.graceMs === undefined ? {} : { graceMs: req.body.graceMs }),
+    async (req) => svc().prune(req.body?.graceMs === undefined ? {} : { graceMs: req.body.graceMs }),
   );
   app.post<{ Body: { refs: string[]; file: string } }>(
     '/v1/images/save',

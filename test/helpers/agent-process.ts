@@ -312,6 +312,9 @@ export function findLeftovers(root: string): string[] {
     if (existsSync(`/run/netns/berth-${id}`)) left.push(`netns berth-${id}`);
     for (const dir of instanceCgroups(id)) if (pidsOf(dir).length) left.push(`cgroup ${dir} with processes ${pidsOf(dir).join(' ')}`);
   }
+  // a micro-VM on a berth network has its own namespace (src/runtime/vm/vm-network.ts)
+  const vms = join(root, 'vm', 'instances');
+  for (const id of existsSync(vms) ? readdirSync(vms) : []) if (existsSync(`/run/netns/berth-vm-${id}`)) left.push(`netns berth-vm-${id}`);
   return left;
 }
 

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { DriverError } from '../../errors.js';
 import type { InstanceSpec } from '../driver.js';
 import { writeSeed } from './cloud-init.js';
-import { createOverlay, createVolume, imageInfo } from './disk.js';
+import { checkImage, createOverlay, createVolume, imageInfo } from './disk.js';
 import { EXEC_SHARE_TAG, initScript, NET_SHARE_TAG } from './init-script.js';
 import { buildInitramfs, findModules } from './initramfs.js';
 import type { CachePolicy } from './initramfs-cache.js';
@@ -55,6 +55,10 @@ export async function prepareLaunch(ctx: LaunchContext, spec: InstanceSpec, dir:
     let format: string;
     try { format = (await imageInfo(ctx.qemuImg, spec.disk)).format; } catch (err) {
       throw new DriverError('E_VM_DISK', `${spec.unit}: cannot read disk image ${spec.disk}: ${(err as Error).message}`, { unit: spec.unit }, { hint: 'vm.disk must be an image QEMU reads (qcow2, raw, vmdk…); check it with `qemu-img info`' });
+    }
+    const problem = await checkImage(ctx.qemuImg, spec.disk, format);
+    if (problem) {
+      throw new DriverError('E_VM_DISK', `${spec.unit}: disk image ${spec.disk} is damaged: ${problem}`, { unit: spec.unit }, { hint: `restore the image, or try \`qemu-img check -r all ${spec.disk}\` on a copy` });
     }
     const overlay = join(dir, 'overlay.qcow2');
     await createOverlay(ctx.qemuImg, spec.disk, format, overlay);

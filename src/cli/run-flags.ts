@@ -21,6 +21,7 @@ export interface RunFlags {
   restart?: string;
   workdir?: string;
   user?: string;
+  init?: boolean;
   entrypoint?: string;
   label: string[];
   rm?: boolean;
@@ -45,6 +46,7 @@ export function addRunFlags(cmd: Command): Command {
     .option('-w, --workdir <dir>', 'working directory inside the container')
     .option('-u, --user <user>', 'user or uid[:gid] to run as')
     .option('--entrypoint <cmd>', 'replace the image entrypoint')
+    .option('--init', 'run a tiny init (tini) as PID 1: forwards signals, reaps zombies')
     .option('-l, --label <K=V>', 'label (repeatable)', collect, [])
     .option('--rm', 'remove the unit when it ends')
     .passThroughOptions();
@@ -94,6 +96,7 @@ export function toContainerRequest(image: string, command: string[], f: RunFlags
     ...(f.restart ? { restart: f.restart } : {}),
     ...(f.workdir ? { workdir: f.workdir } : {}),
     ...(f.user ? { user: f.user } : {}),
+    ...(f.init ? { init: true } : {}),
     ...(f.rm ? { rm: true } : {}),
   };
 }

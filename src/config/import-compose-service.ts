@@ -21,7 +21,7 @@ const RESTARTS: Record<string, string> = { no: 'no', always: 'always', 'unless-s
 
 /** The keys this converter maps; every other key is reported. */
 const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'volumes', 'depends_on', 'restart', 'healthcheck',
-  'networks', 'hostname', 'user', 'working_dir', 'mem_limit', 'cpus', 'pids_limit', 'deploy', 'stop_signal', 'stop_grace_period', 'labels', 'cap_add', 'cap_drop', 'read_only', 'container_name']);
+  'networks', 'hostname', 'user', 'working_dir', 'mem_limit', 'cpus', 'pids_limit', 'deploy', 'stop_signal', 'stop_grace_period', 'labels', 'cap_add', 'cap_drop', 'read_only', 'init', 'container_name']);
 
 const command = (v: unknown) => (Array.isArray(v) ? v.map(String) : String(v));
 
@@ -67,6 +67,7 @@ export function convertService(name: string, svc: Obj, ctx: ServiceContext): Obj
   if (svc.user !== undefined) run.user = String(svc.user);
   if (svc.working_dir !== undefined) run.workdir = String(svc.working_dir);
   if (svc.read_only === true) run.readonly_rootfs = true;
+  if (svc.init === true) run.init = true;
   if (Array.isArray(svc.cap_add)) run.cap_add = svc.cap_add.map(String);
   if (Array.isArray(svc.cap_drop)) run.cap_drop = svc.cap_drop.map(String);
   if (Object.keys(run).length) unit.run = run;

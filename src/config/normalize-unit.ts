@@ -95,6 +95,7 @@ export function normalizeUnit(unit: UnitFile, path: string, options: NormalizeOp
       envFiles: [unit.run?.env_file ?? []].flat().map((f) => resolve(dir, f)),
       readonlyRootfs: unit.run?.readonly_rootfs ?? false,
       userns: unit.run?.userns ?? false,
+      init: unit.run?.init ?? false,
       capAdd: [...(unit.run?.cap_add ?? [])],
       capDrop: [...(unit.run?.cap_drop ?? [])],
     },

@@ -79,6 +79,7 @@ export const RunSchema = Type.Object(
     workdir: Type.Optional(Type.String({ pattern: '^/', description: 'working directory' })),
     readonly_rootfs: Type.Optional(Type.Boolean({ description: 'mount the root filesystem read-only' })),
     userns: Type.Optional(Type.Boolean({ description: 'run in a user namespace (root inside maps to an unprivileged uid range)' })),
+    init: Type.Optional(Type.Boolean({ description: 'run a tiny init (tini) as PID 1 that forwards signals and reaps zombies, as `docker run --init`: a command that ignores SIGTERM as PID 1 then stops at once' })),
     cap_add: Type.Optional(Type.Array(Type.String(), { description: 'capabilities to add to the default set' })),
     cap_drop: Type.Optional(Type.Array(Type.String(), { description: 'capabilities to drop from the default set' })),
   },

@@ -75,6 +75,8 @@ export interface RunSpecOfUnit {
   workdir?: string;
   readonlyRootfs: boolean;
   userns: boolean;
+  /** a tiny init as PID 1 (containers) */
+  init: boolean;
   capAdd: string[];
   capDrop: string[];
 }

@@ -47,6 +47,8 @@ export interface InstanceSpec {
   network: { attach: string[]; ports: PortSpec[] };
   readonlyRootfs?: boolean;
   userns?: boolean;
+  /** container: run argv under a tiny init (tini) as PID 1 */
+  init?: boolean;
   capAdd?: string[];
   capDrop?: string[];
   vm?: { cpus: number; memoryBytes: number; kernel?: string; disksBytes: number[]; cloudInit: boolean };

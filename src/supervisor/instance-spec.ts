@@ -83,6 +83,7 @@ export function buildInstanceSpec(
     network: { attach: spec.network.attach, ports: spec.network.ports },
     readonlyRootfs: spec.run.readonlyRootfs,
     userns: spec.run.userns,
+    ...(spec.run.init ? { init: true } : {}),
     capAdd: spec.run.capAdd,
     capDrop: spec.run.capDrop,
     labels: { ...spec.labels, 'berth.unit': spec.name },

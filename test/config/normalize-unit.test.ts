@@ -31,7 +31,7 @@ test('a minimal service gets every default', () => {
   });
   assert.equal(s.stop, { signal: 'SIGTERM', timeoutMs: 10_000 });
   assert.equal(s.reload, { signal: 'SIGHUP' });
-  assert.equal(s.run, { env: {}, envFiles: [], readonlyRootfs: false, userns: false, capAdd: [], capDrop: [] });
+  assert.equal(s.run, { env: {}, envFiles: [], readonlyRootfs: false, userns: false, init: false, capAdd: [], capDrop: [] });
   assert.equal(s.image, { from: 'busybox', args: {} });
   assert.equal([s.templates, s.volumes, s.after, s.secrets, s.labels, s.resources], [[], [], [], {}, {}, {}]);
   assert.is(s.health, undefined);

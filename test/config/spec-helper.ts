@@ -19,7 +19,7 @@ export function makeSpec(name: string, over: DeepPartial<UnitSpec> = {}): UnitSp
     templates: [],
     vars: {},
     secrets: {},
-    run: { env: {}, envFiles: [], readonlyRootfs: false, userns: false, capAdd: [], capDrop: [] },
+    run: { env: {}, envFiles: [], readonlyRootfs: false, userns: false, init: false, capAdd: [], capDrop: [] },
     resources: {},
     network: { attach: ['default'], ports: [], hostname: name },
     volumes: [],

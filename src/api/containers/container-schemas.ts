@@ -22,6 +22,7 @@ export const ContainerCreateBody = Type.Object(
     restart: Type.Optional(Type.String({ description: 'no | on-failure | always | unless-stopped (default no)' })),
     workdir: Type.Optional(Type.String()),
     user: Type.Optional(Type.String()),
+    init: Type.Optional(Type.Boolean({ description: 'a tiny init (tini) as PID 1 (docker run --init)' })),
     labels: Type.Optional(Type.Record(Type.String(), Type.String())),
     rm: Type.Optional(Type.Boolean({ description: 'remove the unit when it ends' })),
     start: Type.Optional(Type.Boolean({ description: 'start it now (default true)' })),

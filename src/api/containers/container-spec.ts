@@ -28,6 +28,8 @@ export interface ContainerRequest {
   restart?: string;
   workdir?: string;
   user?: string;
+  /** a tiny init as PID 1 */
+  init?: boolean;
   labels?: Record<string, string>;
   rm?: boolean;
   start?: boolean;
@@ -71,6 +73,7 @@ export function containerUnitFile(req: ContainerRequest, name: string, now: numb
   if (req.env && Object.keys(req.env).length) run.env = req.env;
   if (req.workdir) run.workdir = req.workdir;
   if (req.user) run.user = req.user;
+  if (req.init) run.init = true;
   const resources: NonNullable<UnitFile['resources']> = {};
   if (req.memory !== undefined) resources.memory = req.memory;
   if (req.cpus !== undefined) resources.cpus = req.cpus;

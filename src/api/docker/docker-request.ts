@@ -18,6 +18,7 @@ export interface DockerCreateBody {
   Tty?: boolean;
   HostConfig?: {
     AutoRemove?: boolean;
+    Init?: boolean | null;
     PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
     Binds?: string[] | null;
     Memory?: number;
@@ -55,6 +56,7 @@ export function fromDockerCreate(body: DockerCreateBody, name: string | undefine
     ...(body.Labels && Object.keys(body.Labels).length ? { labels: body.Labels } : {}),
     ...(body.WorkingDir ? { workdir: body.WorkingDir } : {}),
     ...(body.User ? { user: body.User } : {}),
+    ...(hc.Init ? { init: true } : {}),
     ...(ports.length ? { ports } : {}),
     ...(hc.Binds?.length ? { volumes: hc.Binds } : {}),
     ...(hc.Memory ? { memory: String(hc.Memory) } : {}),

@@ -107,6 +107,7 @@ export function containerInspect(v: UnitView, spec: UnitSpec, addresses: Record<
       NetworkMode: spec.network.attach[0] ?? 'none',
       RestartPolicy: { Name: spec.restart.policy, MaximumRetryCount: 0 },
       AutoRemove: spec.labels[AUTOREMOVE_LABEL] === 'true',
+      Init: spec.run.init,
       PortBindings: bindings,
       Memory: spec.resources.memoryBytes ?? 0,
       NanoCpus: Math.round((spec.resources.cpus ?? 0) * 1e9),

@@ -69,6 +69,20 @@ function writeEtcFiles(spec: InstanceSpec, p: ReturnType<typeof containerPaths>,
   writeFileSync(p.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${spec.hostname}\n`);
 }
 
+/** Where `init: true` mounts the init, as `docker run --init` mounts its own (on the runtime's /dev tmpfs, not in the image). */
+export const INIT_PATH = '/dev/init';
+
+/** A statically linked tini: runs in any image, with no libraries from it. */
+const TINI = ['/usr/bin/tini-static', '/usr/local/bin/tini-static'];
+
+/** The spec to run: with `init`, argv under tini (PID 1: forwards signals, reaps zombies), bind-mounted read-only. */
+function withInit(spec: InstanceSpec): InstanceSpec {
+  if (!spec.init) return spec;
+  const tini = TINI.find((p) => existsSync(p));
+  if (!tini) fail(spec, 'E_INIT_MISSING', 'run.init needs tini-static on the host, and it is not installed', 'apt-get install tini (scripts/setup does), or drop run.init');
+  return { ...spec, argv: [INIT_PATH, '--', ...spec.argv], mounts: [...spec.mounts, { type: 'bind', source: tini, target: INIT_PATH, readonly: true }] };
+}
+
 /**
  * Creates and starts one container. On failure it throws after calling
  * `undo` (the caller's teardown), so nothing is left behind.
@@ -110,6 +124,7 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
       fail(spec, 'E_COMMAND_NOT_FOUND', `executable file \`${command}\` not found ${where}`, `check run.command, or the image's contents (PATH=${path})`);
     }
     writeEtcFiles(spec, p, ctx.networker);
+    const run = withInit(spec);
     mark('rootfs-checked');
     let hosts = p.hosts;
     // Unattached containers get a fresh netns from the runtime (loopback only, brought up by crun/runc):
@@ -125,7 +140,7 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
     }
     mark('network-attached');
     const config = buildOciConfig({
-      spec, user: user.user, caps, rootfs: p.rootfs, netnsPath: data.netnsPath,
+      spec: run, user: user.user, caps, rootfs: p.rootfs, netnsPath: data.netnsPath,
       files: { hosts, resolvConf: p.resolvConf, hostname: p.hostname },
       cgroupsPath: cgroupsPathOf(spec.id),
       rlimits: deriveRlimits(parseProcLimits(readOr('/proc/self/limits', ''))),
@@ -133,7 +148,8 @@ export async function createContainer(ctx: CreateContext, spec: InstanceSpec, un
       swapAccounting: existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') || existsSync('/sys/fs/cgroup/cgroup.controllers'),
       usernsRange: ctx.usernsRange,
     });
-    prepareMountTargets(p.upper, spec.layers!, config.mounts as MountTarget[]);
+    // what goes under /dev lands on the runtime's tmpfs there, not in the image
+    prepareMountTargets(p.upper, spec.layers!, (config.mounts as MountTarget[]).filter((m) => !m.destination.startsWith('/dev/')));
     writeFileSync(p.config, JSON.stringify(config, null, 1));
     mark('config-written');
     const sync = await startConmon({

@@ -235,6 +235,7 @@ function ignoredParts(spec: InstanceSpec): string[] {
   if (spec.mounts.length) out.push('volumes');
   if (spec.network.ports.length) out.push('ports (the process binds host ports itself)');
   if (spec.readonlyRootfs) out.push('read-only root');
+  if (spec.init) out.push('init (a host process is not PID 1)');
   if (spec.capAdd?.length || spec.capDrop?.length) out.push('capabilities');
   return out;
 }

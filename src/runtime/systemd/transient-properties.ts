@@ -47,6 +47,7 @@ export function ignoredParts(spec: InstanceSpec): string[] {
   if (spec.mounts.length) out.push('volumes');
   if (spec.network.ports.length) out.push('ports (the service binds host ports itself)');
   if (spec.readonlyRootfs) out.push('read-only root');
+  if (spec.init) out.push('init (systemd is the init)');
   if (spec.capAdd?.length || spec.capDrop?.length) out.push('capabilities');
   return out;
 }

@@ -334,6 +334,7 @@ export class VmDriver implements Driver {
     if (spec.resources.pids) out.push('resources.pids');
     if (spec.capAdd?.length || spec.capDrop?.length) out.push('capabilities (the guest runs its own kernel)');
     if (spec.readonlyRootfs) out.push('read-only root (the initramfs is a private copy)');
+    if (spec.init) out.push("init (berth's /init is PID 1 and forwards signals)");
     if (spec.vm?.cloudInit && !spec.disk) out.push('vm.cloud_init (only for vm.disk guests; a micro-VM gets its templates over 9p)');
     return out;
   }

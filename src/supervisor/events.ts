@@ -33,7 +33,7 @@ export type EventBody =
   | { type: 'unit.failed'; unit: string; reason: string }
   | { type: 'unit.completed'; unit: string; durationMs?: number }
   | { type: 'unit.stopping'; unit: string; cause: RestartEventCause; signal?: string }
-  | { type: 'unit.stopped'; unit: string; cause: RestartEventCause; reason?: string }
+  | { type: 'unit.stopped'; unit: string; cause: RestartEventCause; reason?: string; exit?: { code: number | null; signal: string | null; oomKilled: boolean } }
   | { type: 'unit.paused'; unit: string }
   | { type: 'unit.unpaused'; unit: string }
   | { type: 'unit.healthy'; unit: string; output?: string }

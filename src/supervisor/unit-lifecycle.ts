@@ -239,7 +239,8 @@ export abstract class UnitLifecycle {
         this.handle = undefined;
       }
       this.move('stopped');
-      this.rt.emit({ type: 'unit.stopped', unit: this.name, cause });
+      const x = this.lastExit;
+      this.rt.emit({ type: 'unit.stopped', unit: this.name, cause, ...(x ? { exit: { code: x.code, signal: x.signal, oomKilled: x.oomKilled } } : {}) });
     }
     this.rt.persist(true);
   }

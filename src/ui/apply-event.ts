@@ -47,7 +47,8 @@ function foldUnit(u: UnitView, e: BerthEvent): UnitView {
     case 'unit.stopping':
       return { ...u, state: 'stopping', ...(e.cause === 'manual' ? { desired: 'down' as const } : {}) };
     case 'unit.stopped':
-      return { ...rest, state: 'exited' };
+      // how the stopped instance ended (older agents do not say: keep what was known)
+      return { ...rest, state: 'exited', ...(e.exit ? { lastExit: { ...e.exit, finishedAt: e.time, reason: `stopped (${e.cause})` } } : {}) };
     case 'unit.paused':
       return { ...u, state: 'paused' };
     case 'unit.unpaused':

@@ -26,6 +26,15 @@ test('exit then backing-off shows the countdown target and the cause', () => {
   assert.is(web.state, 'running', 'the input view is not mutated');
 });
 
+test('a stop says how the instance ended: the restart column no longer shows an older cause', () => {
+  const u = unitView('web', { restarts: 2, lastExit: { code: null, signal: 'SIGKILL', oomKilled: false, finishedAt: 1 } });
+  const stopped = fold(u, { type: 'unit.stopped', unit: 'web', cause: 'manual', exit: { code: null, signal: 'SIGTERM', oomKilled: false } }, 8_000);
+  assert.is(stopped.state, 'exited');
+  assert.equal(stopped.lastExit, { code: null, signal: 'SIGTERM', oomKilled: false, finishedAt: 8_000, reason: 'stopped (manual)' });
+  const old = fold(u, { type: 'unit.stopped', unit: 'web', cause: 'manual' });
+  assert.is(old.lastExit?.signal, 'SIGKILL', 'an older agent says nothing: what was known stays');
+});
+
 test('a start after an exit counts a restart and clears the timer', () => {
   const u = unitView('w', { state: 'backing-off', timerAt: 9, restarts: 2, lastExit: { code: 1, signal: null, oomKilled: false, finishedAt: 1 } });
   const started = fold(u, { type: 'unit.started', unit: 'w', instance: 'w-3', pid: 7 }, 10_000);

@@ -12,13 +12,17 @@
  * The guest's /init acts as a tiny cloud-init (NoCloud): it finds the disk
  * labelled cidata, prints the hostname from meta-data and every
  * `write_files` entry of user-data (written into the guest and printed line
- * by line), counts its boots in a file on its own disk (so a write to the
+ * by line), applies a network-config (NICs by MAC: address, default route;
+ * then serves a written /www with busybox httpd on port 80), counts its
+ * boots in a file on its own disk (so a write to the
  * disk is visible), then either powers off by itself with the code found in
  * a written file named `bt-exit` (announced as `BERTH-EXIT N`, the marker
  * berth's shim records), or waits for the ACPI power button (busybox acpid)
- * and powers off. Each step prints one `BT-…` line on ttyS0.
+ * and powers off; with /etc/bt-ignore-acpi written it ignores the button
+ * (a guest without ACPI handling). Each step prints one `BT-…` line on ttyS0.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_CACHE } from './busybox-layer.js';
@@ -30,12 +34,12 @@ export interface BootableDisk {
   qcow2: string;
 }
 
-const DIR = join(process.env.BERTH_TEST_CACHE ?? TEST_CACHE, 'bootable-disk-v1');
+const CACHE = process.env.BERTH_TEST_CACHE ?? TEST_CACHE;
 const KERNEL_DIR = '/var/cache/berth/kernel';
 
 /** Modules loaded by the guest's /init, in dependency order (all `=m` in Debian's kernel). */
 export const GUEST_MODULES = ['virtio_ring', 'virtio', 'virtio_pci_modern_dev', 'virtio_pci_legacy_dev', 'virtio_pci', 'virtio_blk',
-  'fat', 'vfat', 'nls_cp437', 'nls_ascii', 'button', 'evdev'];
+  'fat', 'vfat', 'nls_cp437', 'nls_ascii', 'button', 'evdev', 'failover', 'net_failover', 'virtio_net'];
 
 /** The guest's /init (busybox sh, PID 1). */
 export const GUEST_INIT = String.raw`#!/bin/busybox sh
@@ -63,6 +67,22 @@ if [ -n "$seed" ] && mount -t vfat -o ro "$seed" /mnt/seed; then
     sed 's/^/BT-CONTENT /' "$p"
     case "$p" in */bt-exit) code=$(cat "$p") ;; esac
   done < /tmp/files
+  if [ -f /mnt/seed/network-config ]; then
+    # a minimal reader of what berth writes (version 2): NICs by MAC, address/prefix, default route
+    awk '/macaddress:/{m=$NF} /^ *- [0-9.]+\/[0-9]+ *$/{print "addr", m, $NF} /via:/{print "gw", m, $NF}' /mnt/seed/network-config | tr -d "\"'" > /tmp/net
+    ip link set lo up
+    while read k m v; do
+      dev=; i=0
+      while [ -z "$dev" ] && [ $i -lt 100 ]; do
+        for d in /sys/class/net/*; do [ "$(cat $d/address)" = "$m" ] && dev=$(basename $d); done
+        [ -n "$dev" ] || { sleep 0.05; i=$((i+1)); }
+      done
+      [ -n "$dev" ] || { echo "BT-NET-NO-NIC $m"; continue; }
+      ip link set "$dev" up
+      case $k in addr) ip addr add "$v" dev "$dev" ;; gw) ip route add default via "$v" dev "$dev" ;; esac
+      echo "BT-NET $dev $k $v"
+    done < /tmp/net
+  fi
   umount /mnt/seed
 else
   echo "BT-NO-SEED"
@@ -72,10 +92,15 @@ if [ -n "$boot" ] && mount -t vfat "$boot" /mnt/boot; then
   echo $n > /mnt/boot/boots; sync; umount /mnt/boot
   echo "BT-BOOTS $n"
 fi
+if [ -d /www ] && [ -s /tmp/net ]; then httpd -p 80 -h /www && echo "BT-HTTPD serving /www on port 80"; fi
 if [ -n "$code" ]; then
   echo "BT-POWEROFF $code"
   echo "BERTH-EXIT $code"
   sync; poweroff -f
+fi
+if [ -e /etc/bt-ignore-acpi ]; then
+  echo "BT-WAITING ignoring the ACPI power button"
+  while :; do sleep 3600; done
 fi
 i=0; while ! ls /dev/input/event* >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
 mkdir -p /var/log; acpid -f -c /etc/acpi &
@@ -97,7 +122,7 @@ for d in proc sys dev tmp mnt/seed mnt/boot; do mkdir -p "$tmp/root/$d"; done
 chmod 755 "$tmp" "$tmp/deb"
 ver=$(cat "$kdir/version")
 # the kernel package is kept beside the image (a rebuild of the image does not download it again)
-debs=$out.deb; mkdir -p "$debs"; chmod 755 "$debs"
+debs=$(dirname "$out")/bootable-disk-kernel-debs; mkdir -p "$debs"; chmod 755 "$debs"
 ls "$debs"/linux-image-"$ver"_*.deb >/dev/null 2>&1 || (cd "$debs" && { apt-get download -qq "linux-image-$ver" 2>/dev/null || apt-get download "linux-image-$ver"; })
 dpkg-deb -x "$(ls "$debs"/linux-image-"$ver"_*.deb | head -1)" "$tmp/deb/x"
 for m in ${GUEST_MODULES.join(' ')}; do
@@ -127,6 +152,8 @@ rm -rf "$out"; mv "$tmp" "$out"
  * downloads the guest kernel's Debian package once for its modules.
  */
 export function bootableDisk(): BootableDisk {
+  // named by what goes into it: a changed init or build gets a new image
+  const DIR = join(CACHE, `bootable-disk-${createHash('sha256').update([GUEST_INIT, POWER_BUTTON, SYSLINUX_CFG, BUILD].join('\0')).digest('hex').slice(0, 12)}`);
   const out: BootableDisk = { raw: join(DIR, 'disk.raw'), qcow2: join(DIR, 'disk.qcow2') };
   if (existsSync(join(DIR, '.done'))) return out;
   const hint = 'apt-get install syslinux syslinux-common mtools dosfstools fdisk (scripts/setup does)';

@@ -6,8 +6,10 @@
  *   reach the guest through the cloud-init seed; `berth stop` is graceful
  *   (ACPI power button → the guest powers off); the original image is not
  *   written although the guest wrote to its disk; nothing is left after.
- * - qcow2, through the driver: the guest powers off by itself with a code,
- *   which is the recorded exit; a fresh overlay each boot.
+ * - through the driver, two guests side by side: a qcow2 one powers off by
+ *   itself with a code, which is the recorded exit (a fresh overlay each
+ *   boot); a raw one that ignores the ACPI power button is quit over QMP
+ *   after the stop timeout (exit: SIGKILL).
  * - a truncated qcow2: a clear error before QEMU starts, nothing left.
  */
 import { createHash } from 'node:crypto';
@@ -89,32 +91,51 @@ test('raw image through the agent: cloud-init seed (hostname, template), gracefu
   }
 });
 
-test('qcow2 image through the driver: the guest powers off with a code → the recorded exit; fresh overlay; destroy leaves nothing', async () => {
+test('through the driver, side by side: qcow2 guest powers off with a code → the recorded exit; a guest that ignores ACPI is quit after the stop timeout', async () => {
   const { driver, root, cleanup } = makeVmDriver({ accel: { accel: 'tcg', why: 'tcg: test' }, bootTimeoutMs: 240_000 });
   const files = mkdtempSync(join(tmpdir(), 'bt-seedfiles-'));
+  const deaf = mkdtempSync(join(tmpdir(), 'bt-seedfiles-'));
   try {
     mkdirSync(join(files, 'etc'));
     writeFileSync(join(files, 'etc', 'bt-exit'), '7\n');
-    const spec = vmSpec('', {
-      layers: [], argv: [], hostname: 'qguest', disk: disk.qcow2,
-      mounts: [{ type: 'bind', source: files, target: '/', readonly: true }],
+    mkdirSync(join(deaf, 'etc'));
+    writeFileSync(join(deaf, 'etc', 'bt-ignore-acpi'), '');
+    const spec = (image: string, hostname: string, source: string) => vmSpec('', {
+      layers: [], argv: [], hostname, disk: image, mounts: [{ type: 'bind', source, target: '/', readonly: true }],
       vm: { cpus: 1, memoryBytes: 192 << 20, disksBytes: [], cloudInit: true },
     });
-    const started = Date.now();
-    const handle = await driver.start(spec);
-    const exit = await driver.wait(handle);
-    const lines = logTexts(handle);
-    console.log(`qcow2 image: start → poweroff in ${Date.now() - started} ms; ${lines.find((t) => t.startsWith('BT-INIT'))}`);
-    assert.is(exit.code, 7, `the guest's code is the exit: ${JSON.stringify(exit)}\n${lines.join('\n')}`);
-    assert.ok(lines.includes('BT-HOSTNAME qguest'), lines.join('\n'));
-    assert.ok(lines.includes('BT-FILE /etc/bt-exit'), lines.join('\n'));
-    assert.ok(lines.includes('BT-BOOTS 1'), 'a fresh overlay: no earlier boot\'s write is seen');
+    const coded = async () => {
+      const started = Date.now();
+      const handle = await driver.start(spec(disk.qcow2, 'qguest', files));
+      const exit = await driver.wait(handle);
+      const lines = logTexts(handle);
+      console.log(`qcow2 image: start → poweroff in ${Date.now() - started} ms; ${lines.find((t) => t.startsWith('BT-INIT'))}`);
+      assert.is(exit.code, 7, `the guest's code is the exit: ${JSON.stringify(exit)}\n${lines.join('\n')}`);
+      assert.is(exit.signal, null);
+      assert.ok(lines.includes('BT-HOSTNAME qguest'), lines.join('\n'));
+      assert.ok(lines.includes('BT-FILE /etc/bt-exit'), lines.join('\n'));
+      assert.ok(lines.includes('BT-BOOTS 1'), 'a fresh overlay: no earlier boot\'s write is seen');
+      await driver.destroy(handle);
+    };
+    const ignoring = async () => {
+      const handle = await driver.start(spec(disk.raw, 'deaf', deaf));
+      await until('the guest ignoring ACPI', () => logTexts(handle).includes('BT-WAITING ignoring the ACPI power button'), 240_000);
+      const t0 = Date.now();
+      const exit = await driver.stop(handle, 'SIGTERM', 3000);
+      const took = Date.now() - t0;
+      console.log(`raw image ignoring ACPI: stop → forced quit after ${took} ms`);
+      assert.is(exit.signal, 'SIGKILL', `berth quit QEMU after the timeout: ${JSON.stringify(exit)}`);
+      assert.ok(took >= 3000 && took < 20_000, `after the 3 s stop timeout (${took} ms)`);
+      await driver.destroy(handle);
+    };
+    await Promise.all([coded(), ignoring()]);
     assert.is(sha256(disk.qcow2), hashes.qcow2, 'the original qcow2 image was not written');
-    await driver.destroy(handle);
+    assert.is(sha256(disk.raw), hashes.raw, 'the original raw image was not written');
     assert.equal(pidsMentioning(root), [], 'no QEMU or shim left');
     assert.equal(readdirSync(join(root, 'instances')), [], 'no overlay or seed left');
   } finally {
     rmSync(files, { recursive: true, force: true });
+    rmSync(deaf, { recursive: true, force: true });
     assert.equal(await cleanup(), [], 'nothing to kill after the test');
   }
 });

@@ -15,9 +15,10 @@
  * Exec into a micro-VM: files in a 9p share plus a `BERTH-EXEC` line on
  * the console input, answered by berth's /init (vm-exec.ts).
  *
- * Networks: a micro-VM that attaches networks (and a driver given a
- * Networker) sits on berth bridges like a container (vm-network.ts); any
- * other guest gets QEMU user-mode networking with `hostfwd` ports.
+ * Networks: a guest that attaches networks (and a driver given a
+ * Networker) sits on berth bridges like a container (vm-network.ts; a disk
+ * image learns its addresses from the cloud-init seed's network-config);
+ * any other guest gets QEMU user-mode networking with `hostfwd` ports.
  *
  * Per instance, under `<root>/instances/<id>/`: output.log, exit.json,
  * control (FIFO), qmp.sock, qemu.json (the command line), overlay.qcow2,
@@ -310,7 +311,7 @@ export class VmDriver implements Driver {
   }
 
   private networked(spec: InstanceSpec): boolean {
-    return !!this.opts.networker && !spec.disk && spec.network.attach.length > 0;
+    return !!this.opts.networker && spec.network.attach.length > 0;
   }
 
   private launchContext() {
@@ -328,8 +329,9 @@ export class VmDriver implements Driver {
   /** What a VM does not honour, said in inspect rather than silently dropped. */
   private ignoredParts(spec: InstanceSpec): string[] {
     const out: string[] = [];
-    if (spec.network.attach.length && !this.networked(spec)) {
-      out.push(spec.disk ? 'networks (a vm.disk guest uses user-mode networking with published ports)' : 'networks (no networker: user-mode networking with published ports)');
+    if (spec.network.attach.length && !this.networked(spec)) out.push('networks (no networker: user-mode networking with published ports)');
+    if (spec.disk && this.networked(spec) && !spec.vm?.cloudInit) {
+      out.push('network addresses (vm.cloud_init is off: the guest must configure its NICs itself, matched by MAC; berth serves no DHCP)');
     }
     if (spec.resources.pids) out.push('resources.pids');
     if (spec.capAdd?.length || spec.capDrop?.length) out.push('capabilities (the guest runs its own kernel)');

@@ -2,14 +2,16 @@
  * What QEMU boots for one instance, prepared on disk: a micro-VM's
  * initramfs (the image's layers + berth's /init), or a disk image's
  * copy-on-write overlay and cloud-init seed; extra volumes; 9p shares; and,
- * for a micro-VM on berth networks, the guest NICs (vm-network.ts); the
+ * for a guest on berth networks, the guest NICs (vm-network.ts: addresses
+ * on the kernel command line of a micro-VM, in the seed's network-config
+ * of a disk image); the
  * read-write exec share of a micro-VM (vm-exec.ts).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DriverError } from '../../errors.js';
 import type { InstanceSpec } from '../driver.js';
-import { writeSeed } from './cloud-init.js';
+import { resolvConf, writeSeed, type SeedNetwork } from './cloud-init.js';
 import { checkImage, createOverlay, createVolume, imageInfo } from './disk.js';
 import { EXEC_SHARE_TAG, initScript, NET_SHARE_TAG } from './init-script.js';
 import { buildInitramfs, findModules } from './initramfs.js';
@@ -63,8 +65,10 @@ export async function prepareLaunch(ctx: LaunchContext, spec: InstanceSpec, dir:
     const overlay = join(dir, 'overlay.qcow2');
     await createOverlay(ctx.qemuImg, spec.disk, format, overlay);
     const seed = spec.vm?.cloudInit ? join(dir, 'seed') : undefined;
-    if (seed) writeSeed(seed, spec);
-    return { ...base, disk: { path: overlay, format: 'qcow2' }, ...(seed ? { seed } : {}), shares: qemuShares };
+    if (seed) writeSeed(seed, spec, o.net ? seedNetwork(o.net) : undefined);
+    // same NICs as a micro-VM; the address goes through network-config (cloud-init) instead of the kernel command line
+    const nics = o.net ? { nics: o.net.nics.map((n) => ({ tap: n.tap, mac: n.mac })), netnsPath: o.net.netnsPath } : {};
+    return { ...base, ...nics, disk: { path: overlay, format: 'qcow2' }, ...(seed ? { seed } : {}), shares: qemuShares };
   }
   const modulesDir = spec.vm?.kernel ? join(dirname(spec.vm.kernel), 'modules') : join(ctx.kernelDir, 'modules');
   const modules = findModules(modulesDir);
@@ -86,4 +90,12 @@ export async function prepareLaunch(ctx: LaunchContext, spec: InstanceSpec, dir:
   // the host reads and writes here: nothing the guest creates may be a symlink on the host
   const execShare = { tag: EXEC_SHARE_TAG, source: join(dir, 'exec'), readonly: false, mapped: true };
   return { ...base, ...(tscKhz ? { tscKhz } : {}), ...net, microvm: { kernel: o.kernel, initrd }, shares: [...qemuShares, ...netShare, execShare] };
+}
+
+/** A disk guest's network-config input: its NICs, and the nameservers of the resolv.conf the networker gives containers. */
+function seedNetwork(net: VmNetwork): SeedNetwork {
+  let text = '';
+  try { text = readFileSync(join(net.shareDir, 'resolv.conf'), 'utf8'); } catch { /* none: no nameservers */ }
+  const { nameservers, search } = resolvConf(text);
+  return { nics: net.nics.map((n) => ({ mac: n.mac, cidr: n.cidr, ...(n.gateway ? { gateway: n.gateway } : {}) })), nameservers, ...(search.length ? { search } : {}) };
 }

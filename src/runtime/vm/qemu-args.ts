@@ -6,7 +6,7 @@
  *   ACPI so `system_powerdown` reaches the guest's own init).
  * Serial console on stdio (the shim timestamps it into the log; its stdin
  * is the control FIFO), QMP on a unix socket, and either user-mode
- * networking with published ports as `hostfwd`, or (a micro-VM on berth
+ * networking with published ports as `hostfwd`, or (a guest on berth
  * networks, vm-network.ts) one tap NIC per network, QEMU run inside the
  * guest's network namespace through `nsenter`.
  */

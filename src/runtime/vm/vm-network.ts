@@ -1,10 +1,12 @@
 /**
- * A micro-VM on berth networks, through the same Networker (CNI) as a
+ * A guest on berth networks, through the same Networker (CNI) as a
  * container: a network namespace `berth-vm-<id>` per guest, the CNI chain
  * run in it (eth0, eth1… with IPAM, hosts entries by unit name, isolation
  * rules, portmap for published ports), one tap per interface mirrored to it
  * (network/tap-mirror.ts), and QEMU started inside the namespace (nsenter)
- * with each guest NIC carrying its interface's MAC. The guest's /init reads
+ * with each guest NIC carrying its interface's MAC. A disk-image guest
+ * learns its addresses from the cloud-init seed (cloud-init.ts,
+ * network-config). A micro-VM's /init reads
  * its addresses from the kernel command line (`berth.nic=MAC,IP/PREFIX[,GW]`)
  * and bind-mounts the hosts file and resolv.conf from a read-only 9p share
  * of `<dir>/net/`, where `hosts` is a hard link to the networker's hosts

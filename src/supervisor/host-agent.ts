@@ -121,7 +121,9 @@ export async function openHostAgent(opts: HostAgentOptions): Promise<HostAgent> 
     }
     if (spec.isolation === 'vm' && spec.vm?.disk) {
       const inst = buildInstanceSpec(spec, id, { envFiles, volumesDir });
-      if (spec.templates.length) inst.mounts.push({ type: 'bind', source: renderedDir(root, spec.name), target: CONFIG_MOUNT, readonly: true });
+      // the guest gets its rendered files through the cloud-init seed (write_files at each mount's target + path):
+      // mounted at / so each file lands at its template's dest, as cloud-init users expect
+      if (spec.templates.length) inst.mounts.push({ type: 'bind', source: renderedDir(root, spec.name), target: '/', readonly: true });
       return { ...inst, disk: spec.vm.disk, vm: vmOf(spec) };
     }
     if (!spec.image) throw new BerthError('E_NO_IMAGE', `${spec.name} has no image`, { hint: 'add image: { from: busybox }' });

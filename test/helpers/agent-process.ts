@@ -183,7 +183,10 @@ export async function startAgentProcess(opts: AgentProcessOptions = {}): Promise
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const gone = new Promise<void>((r) => proc.once('exit', () => r()));
     proc.kill(signal);
-    await Promise.race([gone, sleep(30_000)]);
+    // the timer must not outlive the race: a pending 30 s timer kept every test file's process alive after its last test
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([gone, new Promise<void>((r) => { timer = setTimeout(r, 30_000); })]);
+    clearTimeout(timer);
     if (proc.exitCode === null && proc.signalCode === null) {
       proc.kill('SIGKILL');
       await gone;

@@ -74,7 +74,7 @@ test(`kill -9 of the agent mid-apply, ${ROUNDS} times: nothing twice, no ledger 
         const apply = agent.client.post('/v1/apply', { dir: agent.unitsDir }).catch((e: unknown) => e);
         // the apply checks the whole folder first (seconds on a loaded host) and changes nothing until apply.started:
         // the random delay counts from there, so every kill lands while units are being stopped and started
-        await Promise.race([applyBegan, sleep(30_000)]);
+        await Promise.race([applyBegan, new Promise((r) => setTimeout(r, 30_000).unref())]);
         const delay = Math.floor(Math.random() * 2000);
         await sleep(delay);
         await agent.kill('SIGKILL');

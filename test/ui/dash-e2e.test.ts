@@ -68,7 +68,7 @@ async function stopAgent(child: ChildProcess | undefined, signal: NodeJS.Signals
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill(signal);
-  await Promise.race([exited, sleep(15_000)]);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
   if (child.exitCode === null && child.signalCode === null) {
     child.kill('SIGKILL');
     await exited;

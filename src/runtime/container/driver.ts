@@ -45,8 +45,6 @@ export interface ContainerDriverOptions {
   trace?: TraceFn;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** A file as the running container sees it (its rootfs is mounted only in its own mount namespace); '' when unreadable. */
 function readContainerFile(pid: number, path: string): string {
   try {
@@ -148,7 +146,9 @@ export class ContainerDriver implements Driver {
       await rt.kill(handle.id, signal);
       // a frozen process only sees the signal once thawed
       if (state.status === 'paused') await rt.resume(handle.id);
-      const exited = await Promise.race([this.wait(handle).then(() => true), sleep(timeoutMs).then(() => false)]);
+      let timer: NodeJS.Timeout | undefined;
+      const exited = await Promise.race([this.wait(handle).then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), timeoutMs); })]);
+      clearTimeout(timer); // a pending timer would hold a short-lived process (a CLI, a test) open until the timeout
       if (!exited) {
         await rt.kill(handle.id, 'SIGKILL', true);
         killCgroup(handle.id);

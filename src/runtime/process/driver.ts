@@ -15,6 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readShimFirstLine } from '../shim-parts.js';
 import { DriverError } from '../../errors.js';
 import type { Availability, Driver, ExecOptions, ExecResult, ExitResult, Handle, InstanceSpec, InstanceStatus, ProcessInfo } from '../driver.js';
 import { Cgroup, detectCgroups, type CgroupLayout } from './cgroup.js';
@@ -90,7 +91,7 @@ export class ProcessDriver implements Driver {
     try {
       child = spawn(this.perl, args, { detached: true, stdio: ['ignore', 'pipe', errFd], env: { PATH: DEFAULT_PATH, ...spec.env } });
     } finally { closeSync(errFd); }
-    const first = await firstLine(child);
+    const first = await readShimFirstLine(child);
     if (!first.startsWith('started ')) {
       const why = first.startsWith('error ') ? first.slice(6) : readFileSync(join(dir, 'shim.log'), 'utf8').trim() || 'the shim exited';
       await cgroup.remove();
@@ -252,14 +253,3 @@ function signalGroup(pid: number | undefined, signal: string): void {
   }
 }
 
-/** The shim's one line on stdout ('' when it exits without one). */
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    const done = () => { child.stdout?.destroy(); resolve(text.split('\n')[0]!.trim()); };
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (d: string) => { text += d; if (text.includes('\n')) done(); });
-    child.stdout!.on('end', done);
-    child.on('error', (e) => { text = `error ${e.message}`; done(); });
-  });
-}

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readShimFirstLine } from '../shim-parts.js';
 import { VM_SHIM_SOURCE } from './shim.js';
 
 /** Where the shim lives and how it runs. */
@@ -25,7 +26,7 @@ export async function spawnVmShim(o: ShimOptions, dir: string, logPath: string, 
   try {
     child = spawn(o.perl ?? 'perl', [shim, dir, logPath, String(o.maxLogBytes ?? 10 << 20), '--', ...args], { detached: true, stdio: ['ignore', 'pipe', errFd] });
   } finally { closeSync(errFd); }
-  const first = await firstLine(child);
+  const first = await readShimFirstLine(child);
   if (!first.startsWith('started ')) throw new Error(readFileSync(join(dir, 'shim.log'), 'utf8').trim() || 'the VM shim did not start');
   child.unref();
   return { qemuPid: Number(first.slice(8)), child };
@@ -43,14 +44,3 @@ function ensureShim(root: string): string {
   return path;
 }
 
-/** The shim's one line on stdout ('' when it exits without one). */
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    const done = () => { child.stdout?.destroy(); resolve(text.split('\n')[0]!.trim()); };
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (d: string) => { text += d; if (text.includes('\n')) done(); });
-    child.stdout!.on('end', done);
-    child.on('error', (e) => { text = `error ${e.message}`; done(); });
-  });
-}

@@ -8,7 +8,6 @@
 import { execFileSync, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -20,6 +19,7 @@ import { EventSchema, InfoSchema, UnitDetailSchema, UnitViewSchema } from '../..
 import type { BerthEvent } from '../../src/supervisor/events.js';
 import { requireRoot, requireTool } from '../helpers/require-tool.js';
 import { runBerth, startAgentProcess, uniqueName, until, type AgentProcess } from '../helpers/agent-process.js';
+import { freePort } from '../helpers/free-port.js';
 
 const A = uniqueName('a');
 const B = uniqueName('b');
@@ -30,16 +30,6 @@ let port = 0;
 let token = '';
 let certDir = '';
 
-/** A free TCP port on loopback. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-    s.once('error', reject);
-  });
-}
 
 /** Asserts `value` matches a TypeBox schema, naming the first mismatch. */
 function assertSchema(schema: TSchema, value: unknown, what: string): void {

@@ -8,10 +8,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTool } from './require-tool.js';
+import { freePort } from './free-port.js';
+export { freePort };
 
 /** A running test registry. */
 export interface LocalRegistry {
@@ -30,16 +31,6 @@ export interface LocalRegistryOptions {
   auth?: { username: string; password: string };
 }
 
-/** A TCP port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
 
 async function waitReady(port: number, child: ChildProcess, log: () => string): Promise<void> {
   const until = Date.now() + 15_000;

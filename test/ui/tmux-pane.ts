@@ -80,6 +80,14 @@ export class Pane {
     throw new Error(`the pane does not show the painted frame (stale or misplaced rows):\n${diff}`);
   }
 
+  /** Types q and waits (up to 10 s) for berth dash, and with it the tmux session, to end; true when it did. */
+  async quit(): Promise<boolean> {
+    await this.type('q');
+    const end = Date.now() + 10_000;
+    while (Date.now() < end && this.alive()) await sleep(100);
+    return !this.alive();
+  }
+
   alive(): boolean {
     try {
       execFileSync('tmux', ['has-session', '-t', this.session], { stdio: 'ignore' });

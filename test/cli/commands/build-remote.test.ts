@@ -9,13 +9,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runBerth, startAgentProcess, uniqueName, type AgentProcess } from '../../helpers/agent-process.js';
 import { requireRoot, requireTool } from '../../helpers/require-tool.js';
+import { freePort } from '../../helpers/free-port.js';
 
 let agent: AgentProcess;
 let remote: string[] = [];
@@ -25,15 +25,6 @@ const blob = randomBytes(200_000);
 const big = Buffer.alloc(9 * 1024 * 1024, 7);
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-    s.once('error', reject);
-  });
-}
 
 const leftovers = () => {
   const dir = join(agent.root, 'build-contexts');

@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,20 +16,13 @@ import { CniNetworker } from '../../../src/runtime/network/cni-networker.js';
 import type { AttachRequest, Networker } from '../../../src/runtime/network/networker.js';
 import { requireTool } from '../../helpers/require-tool.js';
 import { busyboxSpec, leftovers, logLines, makeDriver, requireContainerTools, until } from './setup.js';
+import { freePort } from '../../helpers/free-port.js';
 
 requireContainerTools();
 requireTool('iptables');
 const test = suite('container networking');
 const hex = randomBytes(3).toString('hex');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test('with CniNetworker: two containers talk by unit name; a 127.0.0.1 port serves from the host', async () => {
   let networker!: CniNetworker;

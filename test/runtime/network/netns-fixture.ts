@@ -4,8 +4,9 @@
  * which remounts /sys, see PLATFORM.md), and busybox servers we can kill.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
+import { freePort } from '../../helpers/free-port.js';
+export { freePort };
 
 const run = promisify(execFile);
 
@@ -47,17 +48,6 @@ export function startHttpd(path: string, dir: string): ChildProcess {
   return spawn('nsenter', [`--net=${path}`, 'busybox', 'httpd', '-f', '-p', '80', '-h', dir], { stdio: 'ignore' });
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 /** GET over node's http client with a timeout; resolves to the body or the error text. */
 export async function httpGet(url: string, timeoutMs = 3000): Promise<string> {

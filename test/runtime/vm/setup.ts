@@ -4,13 +4,15 @@
  * over the busybox test layer, and a check that no QEMU or shim was left.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Handle, InstanceSpec } from '../../../src/runtime/driver.js';
 import { VmDriver, type VmDriverOptions } from '../../../src/runtime/vm/driver.js';
+import { pidsMentioning } from '../../../src/runtime/vm/state.js';
 import { busyboxLayer } from '../../helpers/busybox-layer.js';
 import { requireRoot, requireTool } from '../../helpers/require-tool.js';
+import { freePort } from '../../helpers/free-port.js';
+export { freePort };
 
 /** Fails loudly unless root, QEMU, qemu-img, perl, busybox and the guest kernel are here. */
 export function requireVmTools(): void {
@@ -22,15 +24,8 @@ export function requireVmTools(): void {
   if (!existsSync('/var/cache/berth/kernel/vmlinux')) throw new Error('this test needs the guest kernel at /var/cache/berth/kernel/vmlinux\nhint: run scripts/fetch-kernel (scripts/setup does)');
 }
 
-/** Live pids whose command line mentions `marker`. */
-export function pidsMentioning(marker: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try { if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(marker)) out.push(Number(name)); } catch { /* gone */ }
-  }
-  return out;
-}
+/** Live pids whose command line mentions `marker` (the driver's own finder). */
+export { pidsMentioning };
 
 /** A new driver on its own temp root; `cleanup()` kills whatever a failed test left and removes the root. */
 export function makeVmDriver(extra: Partial<VmDriverOptions> = {}): { driver: VmDriver; root: string; cleanup: () => Promise<number[]> } {
@@ -67,17 +62,6 @@ export function logTexts(handle: Handle): string[] {
   } catch { return []; }
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls until `probe` is truthy or throws after `ms`. */
 export async function until<T>(what: string, probe: () => T | Promise<T>, ms = 60_000): Promise<NonNullable<T>> {

@@ -2,6 +2,7 @@
  * Output helpers for CLI verbs: aligned tables for people, JSON for scripts,
  * colour only on a TTY and never with NO_COLOR set (to anything but "").
  */
+import { lookOf } from '../ui/unit-state.js';
 
 /** True when a stream may get ANSI colours: a TTY, NO_COLOR unset or empty (no-color.org), TERM not dumb. */
 export function useColor(stream: Pick<NodeJS.WriteStream, 'isTTY'> = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -43,13 +44,9 @@ export function ago(ms: number): string {
   return `${Math.floor(h / 24)}d`;
 }
 
-/** A state word with its symbol (reads without colour) and colour. */
+/** A state word with its symbol (reads without colour) and colour: the dashboard's table, so both read alike. */
 export function stateLabel(state: string, on = useColor()): string {
-  const map: Record<string, [string, keyof typeof CODES]> = {
-    running: ['▲', 'green'], healthy: ['▲', 'green'], unhealthy: ['▲', 'yellow'], starting: ['…', 'cyan'],
-    waiting: ['◷', 'cyan'], paused: ['●', 'blue'], stopping: ['…', 'yellow'], exited: ['■', 'dim'],
-    'backing-off': ['↻', 'yellow'], 'crash-looping': ['↻', 'red'], failed: ['✕', 'red'], completed: ['✓', 'dim'], created: ['○', 'dim'], ready: ['◆', 'green'], recovering: ['…', 'cyan'],
-  };
-  const [sym, color] = map[state] ?? ['?', 'dim'];
-  return paint(color, `${sym} ${state}`, on);
+  const look = lookOf(state);
+  const color: keyof typeof CODES = look.color in CODES ? (look.color as keyof typeof CODES) : 'dim';
+  return paint(color, `${look.symbol} ${look.word}`, on);
 }

@@ -35,12 +35,19 @@ export async function executePlan(core: AgentCore, desired: DesiredSet, plan: Pl
     if (unit && isObjectKind(unit.spec)) continue;
     const sup = core.units.get(action.unit);
     if (action.kind === 'remove' && sup) {
+      sup.removing = true; // persisted by the stop: if the agent dies before the record goes, a later apply that has it brings it up
       await sup.stop('manual', false);
       sup.detach();
       core.units.delete(action.unit);
       continue;
     }
     if (!unit) continue;
+    if (sup?.removing) {
+      // its removal was cut short (agent killed) and the folder has it again: wanted up like a new unit
+      sup.removing = false;
+      sup.desired = 'up';
+      sup.tracker.stopRequested = false;
+    }
     const files = unit.files.map((f) => ({ dest: f.dest, sha256: f.sha256, onChange: f.onChange }));
     if (action.kind === 'create' || !sup) {
       await core.deps.installFiles(unit);

@@ -25,6 +25,8 @@ export abstract class UnitLifecycle {
   desired: 'up' | 'down' = 'down';
   handle?: Handle;
   pendingInstance?: string;
+  /** an apply is removing this unit (persisted, see UnitRecord.removing) */
+  removing = false;
   tracker = new RestartTracker();
   timerAt?: number;
   lastExit?: ExitResult & { reason?: string };

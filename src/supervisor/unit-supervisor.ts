@@ -28,6 +28,8 @@ export interface UnitRecord {
   /** epoch ms of a pending restart or the end of a cool-down */
   timerAt?: number;
   lastExit?: ExitResult & { reason?: string };
+  /** an apply began removing it (a kill -9 before the record went leaves it: it is not "stopped by a user") */
+  removing?: boolean;
 }
 
 /** Supervises one unit. */
@@ -165,6 +167,7 @@ export class UnitSupervisor extends UnitLifecycle {
       tracker: this.tracker.toJSON(),
       ...(this.timerAt !== undefined ? { timerAt: this.timerAt } : {}),
       ...(this.lastExit ? { lastExit: this.lastExit } : {}),
+      ...(this.removing ? { removing: true } : {}),
     };
   }
 
@@ -176,6 +179,7 @@ export class UnitSupervisor extends UnitLifecycle {
   recover(record: UnitRecord): Promise<'attached' | 'exited' | 'resumed' | 'idle'> {
     return this.serial(async () => {
       this.desired = record.desired;
+      this.removing = record.removing === true;
       this.tracker = RestartTracker.from(record.tracker);
       if (record.lastExit) this.lastExit = record.lastExit;
       const handle = record.handle;

@@ -168,6 +168,31 @@ test('down stops in reverse dependency order and the stop survives a restart', a
   }
 });
 
+test('a removal cut short by a kill -9 is not a user stop: an apply that has the unit again brings it up', async () => {
+  const first = makeAgent();
+  try {
+    first.folders.set('/u', [unitText('a'), unitText('b'), unitText('c', 'stop: { timeout: 30s }\n')]);
+    first.driver.script('c', { ignoreSigterm: true });
+    await first.agent.apply('/u');
+    await first.clock.advance(5);
+    // b leaves the folder and c changes; the agent "dies" while c's stop hangs, after b's stop was recorded
+    first.folders.set('/u', [unitText('a'), unitText('c', 'stop: { timeout: 30s }\nresources: { pids: 64 }\n')]);
+    void first.agent.apply('/u').catch(() => undefined);
+    for (let i = 0; i < 20 && first.agent.get('c').state !== 'stopping'; i++) await first.clock.advance(50);
+    assert.is(first.agent.get('c').state, 'stopping');
+    const { second } = restartAgent(first);
+    await second.agent.recover();
+    second.folders.set('/u', [unitText('a'), unitText('b'), unitText('c', 'stop: { timeout: 30s }\n')]);
+    await second.agent.apply('/u', { respectStops: true });
+    await second.clock.advance(100);
+    assert.is(second.agent.get('b').desired, 'up');
+    assert.ok(['running', 'starting'].includes(second.agent.get('b').state), second.agent.get('b').state);
+    second.ledger.close();
+  } finally {
+    first.cleanup();
+  }
+});
+
 test('stop of a unit that ignores SIGTERM ends after its timeout', async () => {
   const t = makeAgent();
   try {
